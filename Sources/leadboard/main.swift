@@ -1,0 +1,2 @@
+import LeadLifecycle
+print(Playbook.builtIn.name)
