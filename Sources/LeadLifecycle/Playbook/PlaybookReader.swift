@@ -77,6 +77,12 @@ public final class ConfigReader {
       return v
     }
 
+    /// Reports a problem at the position of `key` itself (for unknown names).
+    public func keyProblem(_ key: String, _ message: String) {
+      let pos = members.first { $0.key == key }?.keyPosition ?? node.position
+      reader.problems.append(ConfigProblem(path: child(key), position: pos, message: message))
+    }
+
     /// Every key in source order.
     public var keys: [String] { members.map(\.key) }
 
@@ -197,11 +203,13 @@ public final class ConfigReader {
     /// Reports every key that no one read.
     public func finish() {
       for m in members where !used.contains(m.key) {
-        let known = used.sorted().joined(separator: ", ")
+        let close = used.filter { editDistance($0.lowercased(), m.key.lowercased()) <= 2 }.sorted()
+        let hint =
+          close.isEmpty
+          ? (used.isEmpty ? "" : " (known here: \(used.sorted().joined(separator: ", ")))")
+          : " (did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?)"
         reader.problems.append(
-          ConfigProblem(
-            path: child(m.key), position: m.keyPosition,
-            message: "unknown key" + (known.isEmpty ? "" : " (known here: \(known))")))
+          ConfigProblem(path: child(m.key), position: m.keyPosition, message: "unknown key" + hint))
       }
     }
   }
@@ -257,8 +265,7 @@ extension Playbook {
     guard let obj = reader.object(node, "stages") else { return stages }
     for key in obj.keys {
       guard let stage = Stage(rawValue: key) else {
-        reader.problem(
-          obj.child(key), obj.raw(key), "unknown stage id '\(key)' (known: \(Stage.idList))")
+        obj.keyProblem(key, "unknown stage id '\(key)' (known: \(Stage.idList))")
         continue
       }
       guard let s = reader.object(obj.raw(key), obj.child(key)) else { continue }
@@ -266,16 +273,17 @@ extension Playbook {
       def.label = s.string("label", def.label)
       def.owner = s.string("owner", def.owner)
       def.definition = s.string("definition", def.definition)
-      if s.has("stallAfter") { def.stallAfter = s.span("stallAfter") }
-      if let p = s.number("winProbability", min: 0, max: 1) { def.winProbability = p }
+      if s.keys.contains("stallAfter") { def.stallAfter = s.span("stallAfter") }
+      if s.keys.contains("winProbability") { def.winProbability = s.number("winProbability", min: 0, max: 1) }
+      if s.keys.contains("benchmark") && s.raw("benchmark") == nil { def.benchmark = nil }
       if let b = reader.object(s.raw("benchmark"), s.child("benchmark")) {
         var bench = def.benchmark ?? Benchmark()
-        if b.has("conversion") { bench.conversion = b.range("conversion", min: 0) }
+        if b.keys.contains("conversion") { bench.conversion = b.range("conversion", min: 0) }
         if let c = bench.conversion, c.high > 100 {
           reader.problem(b.child("conversion"), b.raw("conversion"), "is a percentage: at most 100")
         }
-        if b.has("averageDays") { bench.averageDays = b.range("averageDays", min: 0) }
-        if b.has("bestDays") { bench.bestDays = b.range("bestDays", min: 0) }
+        if b.keys.contains("averageDays") { bench.averageDays = b.range("averageDays", min: 0) }
+        if b.keys.contains("bestDays") { bench.bestDays = b.range("bestDays", min: 0) }
         b.finish()
         def.benchmark = bench
       }
@@ -602,7 +610,8 @@ extension Playbook {
     }
     for key in o.keys where key != "businessHours" {
       guard let stage = Stage(rawValue: key) else {
-        reader.problem(o.child(key), o.raw(key), "unknown stage id '\(key)' (known: \(Stage.idList))")
+        _ = o.raw(key)
+        o.keyProblem(key, "unknown stage id '\(key)' (known: \(Stage.idList))")
         continue
       }
       guard let st = reader.object(o.raw(key), o.child(key)) else { continue }
@@ -692,4 +701,21 @@ extension Playbook {
     o.finish()
     return q
   }
+}
+
+/// Levenshtein distance between two strings, for "did you mean" hints.
+public func editDistance(_ a: String, _ b: String) -> Int {
+  let a = Array(a)
+  let b = Array(b)
+  if a.isEmpty { return b.count }
+  if b.isEmpty { return a.count }
+  var prev = Array(0...b.count)
+  for i in 1...a.count {
+    var cur = [i] + Array(repeating: 0, count: b.count)
+    for j in 1...b.count {
+      cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+    }
+    prev = cur
+  }
+  return prev[b.count]
 }

@@ -212,6 +212,10 @@ public struct Span: Sendable, Hashable, Comparable, CustomStringConvertible {
   public var description: String {
     var rest = Int(seconds.rounded())
     if rest == 0 { return "0s" }
+    if rest % 86400 == 0 {
+      let days = rest / 86400
+      return days % 7 == 0 ? "\(days / 7)w" : "\(days)d"
+    }
     var out = ""
     for (unit, suffix) in [(604800, "w"), (86400, "d"), (3600, "h"), (60, "m"), (1, "s")] {
       if rest >= unit {
