@@ -11,13 +11,23 @@ let package = Package(
     // The domain: stages, events, playbook, scoring, routing, SLA, stall and recycle rules.
     // Imports Foundation only.
     .target(name: "LeadLifecycle"),
+    // SQLite through Debian's libsqlite3-dev (the toolchain has no SQLite3 module on Linux).
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    // The PipelineStore on SQLite: migrations, event log, projections, claims, change feed.
+    .target(name: "SQLiteStore", dependencies: ["LeadLifecycle", "CSQLite"]),
+    // Cells, screen buffer, display width, widgets: knows neither ncurses nor leads.
+    .target(name: "TerminalKit"),
     // The executable: argument parsing, commands, wiring.
-    .executableTarget(name: "leadboard", dependencies: ["LeadLifecycle"]),
+    .executableTarget(name: "leadboard", dependencies: ["LeadLifecycle", "SQLiteStore", "TerminalKit"]),
     // Shared by every test target: a manual clock, fixtures, event builders.
     .target(name: "LeadboardTestSupport", dependencies: ["LeadLifecycle"]),
     .testTarget(
       name: "LeadLifecycleTests",
       dependencies: ["LeadLifecycle", "LeadboardTestSupport"]
+    ),
+    .testTarget(
+      name: "SQLiteStoreTests",
+      dependencies: ["SQLiteStore", "LeadLifecycle", "LeadboardTestSupport"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -57,7 +57,7 @@ public enum ContactOutcome: String, Sendable, CaseIterable, Codable {
 }
 
 /// Opportunity fields; every field optional so an update can carry only what changed.
-public struct OpportunityFields: Sendable, Equatable {
+public struct OpportunityFields: Sendable, Equatable, Codable {
   public var value: Double?
   public var currency: String?
   public var closeDate: Date?
@@ -86,7 +86,7 @@ public struct OpportunityFields: Sendable, Equatable {
 }
 
 /// A score movement recorded by the scoring rules: one line of a lead's score ledger.
-public struct ScoreChange: Sendable, Equatable {
+public struct ScoreChange: Sendable, Equatable, Codable {
   /// Which list the rule belongs to.
   public enum Kind: String, Sendable, Codable, CaseIterable { case fit, behavior, decay }
   public var kind: Kind
@@ -112,7 +112,7 @@ public struct ScoreChange: Sendable, Equatable {
 }
 
 /// A page view, as stitched from an anonymous visitor onto a lead.
-public struct PageVisit: Sendable, Equatable {
+public struct PageVisit: Sendable, Equatable, Codable {
   public var event: String
   public var path: String
   public var at: Date

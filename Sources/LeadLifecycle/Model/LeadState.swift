@@ -1,7 +1,7 @@
 import Foundation
 
 /// A line of a lead's score ledger: why the score moved.
-public struct LedgerLine: Sendable, Equatable {
+public struct LedgerLine: Sendable, Equatable, Codable {
   public var at: Date
   public var change: ScoreChange
   public init(at: Date, change: ScoreChange) {
@@ -11,7 +11,7 @@ public struct LedgerLine: Sendable, Equatable {
 }
 
 /// A stage a lead entered, and when (for velocity).
-public struct StageEntry: Sendable, Equatable {
+public struct StageEntry: Sendable, Equatable, Codable {
   public var stage: Stage
   public var at: Date
   public init(stage: Stage, at: Date) {
@@ -21,7 +21,7 @@ public struct StageEntry: Sendable, Equatable {
 }
 
 /// How a lead was closed without becoming a customer.
-public struct ClosedInfo: Sendable, Equatable {
+public struct ClosedInfo: Sendable, Equatable, Codable {
   public var closure: Closure
   public var reason: String
   public var at: Date
@@ -33,7 +33,7 @@ public struct ClosedInfo: Sendable, Equatable {
 }
 
 /// The contract that makes an opportunity a customer.
-public struct ContractInfo: Sendable, Equatable {
+public struct ContractInfo: Sendable, Equatable, Codable {
   public var signedAt: Date
   public var paymentTerms: String?
   public var onboardingDate: Date?
@@ -43,7 +43,7 @@ public struct ContractInfo: Sendable, Equatable {
 ///
 /// The funnel position (`stage`, `closed`) is kept apart from what reps do with the lead
 /// (owner, attempts, snooze).
-public struct LeadState: Sendable, Equatable {
+public struct LeadState: Sendable, Equatable, Codable {
   public var id: String
   public var profile = Profile()
   /// Anonymous visitor ids stitched onto this lead.

@@ -2,7 +2,7 @@ import Foundation
 
 /// What is known about the person and company behind a lead. Every field is optional:
 /// empty means unknown.
-public struct Profile: Sendable, Equatable, Hashable {
+public struct Profile: Sendable, Equatable, Codable, Hashable {
   public var email: String?
   public var name: String?
   public var firstName: String?

@@ -1,0 +1,105 @@
+import Foundation
+import LeadLifecycle
+
+/// One schema change. A migration is never edited once shipped: add a new one instead.
+struct Migration {
+  var version: Int
+  var name: String
+  var sql: String
+}
+
+/// The registered migrations, in order. Applied versions are recorded in `schema_migrations`.
+enum Migrations {
+  static let all: [Migration] = [
+    Migration(
+      version: 1, name: "event log and projections",
+      sql: """
+        CREATE TABLE events(
+          seq INTEGER PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          lead TEXT,
+          visitor TEXT,
+          type TEXT NOT NULL,
+          at REAL NOT NULL,
+          actor TEXT,
+          cause TEXT,
+          body TEXT NOT NULL
+        );
+        CREATE INDEX events_by_lead ON events(lead, seq) WHERE lead IS NOT NULL;
+        CREATE INDEX events_by_at ON events(at);
+
+        -- The current state of each lead, maintained in the same transaction as its events.
+        CREATE TABLE leads(
+          id TEXT PRIMARY KEY,
+          stage TEXT NOT NULL,
+          stage_rank INTEGER NOT NULL,
+          closed TEXT,
+          owner TEXT,
+          team TEXT,
+          score INTEGER NOT NULL,
+          name TEXT,
+          company TEXT,
+          email TEXT,
+          source TEXT,
+          stage_entered_at REAL NOT NULL,
+          value REAL,
+          close_date REAL,
+          stall_at REAL,
+          sla_due REAL,
+          next_due REAL,
+          state BLOB NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX leads_board ON leads(stage_rank, score DESC) WHERE closed IS NULL;
+        CREATE INDEX leads_owner ON leads(owner, stage_rank) WHERE closed IS NULL;
+        CREATE INDEX leads_stall ON leads(stall_at) WHERE stall_at IS NOT NULL;
+        CREATE INDEX leads_due ON leads(next_due) WHERE next_due IS NOT NULL;
+        CREATE INDEX leads_queue ON leads(stage_rank, sla_due) WHERE closed IS NULL AND sla_due IS NOT NULL;
+        CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL;
+
+        -- The board's column headers: open count and value per stage.
+        CREATE TABLE stage_totals(stage TEXT PRIMARY KEY, count INTEGER NOT NULL, value REAL NOT NULL) WITHOUT ROWID;
+
+        -- Anonymous visitors and their page views until a capture stitches them onto a lead.
+        CREATE TABLE visitors(visitor TEXT PRIMARY KEY, lead TEXT, first_seen REAL NOT NULL, last_seen REAL NOT NULL) WITHOUT ROWID;
+        CREATE TABLE anonymous_views(event TEXT PRIMARY KEY, visitor TEXT NOT NULL, path TEXT NOT NULL, at REAL NOT NULL) WITHOUT ROWID;
+        CREATE INDEX anonymous_views_by_visitor ON anonymous_views(visitor, at);
+
+        -- Routing fairness counters and open load per rep.
+        CREATE TABLE routing_reps(rep TEXT PRIMARY KEY, assigned INTEGER NOT NULL, load INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE routing_last(team TEXT PRIMARY KEY, rep TEXT NOT NULL) WITHOUT ROWID;
+
+        -- The playbook text this store applies, and other settings.
+        CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        """)
+  ]
+
+  /// The newest version.
+  static var latest: Int { all.last?.version ?? 0 }
+
+  /// Applies every registered migration above the recorded version, up to `target`, each in
+  /// its own transaction.
+  static func migrate(_ db: Connection, upTo target: Int = latest) throws(StoreError) {
+    try db.execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+    let current = Int(try db.scalarInt("SELECT max(version) FROM schema_migrations") ?? 0)
+    if current > latest {
+      throw StoreError(
+        .schema, "\(db.path): the store has schema version \(current), newer than this leadboard (\(latest)); upgrade leadboard")
+    }
+    for m in all where m.version > current && m.version <= target {
+      try db.transaction(write: true) { () throws(StoreError) in
+        try db.execute(m.sql)
+        try db.run(
+          "INSERT INTO schema_migrations(version, name) VALUES (?, ?)",
+          [.int(Int64(m.version)), .text(m.name)])
+      }
+    }
+  }
+
+  /// The versions recorded as applied.
+  static func applied(_ db: Connection) throws(StoreError) -> [Int] {
+    var out: [Int] = []
+    try db.query("SELECT version FROM schema_migrations ORDER BY version") { s in out.append(Int(s.int(0))) }
+    return out
+  }
+}

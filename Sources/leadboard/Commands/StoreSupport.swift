@@ -1,0 +1,136 @@
+import Foundation
+import LeadLifecycle
+import SQLiteStore
+
+let dbOption = OptionSpec(
+  name: "--db", value: "PATH", help: "the store (default: $LEADBOARD_DB, else $XDG_DATA_HOME/leadboard/leadboard.db)")
+let nowOption = OptionSpec(name: "--now", value: "ISO-8601", help: "the clock: act as if it were this time")
+let asOption = OptionSpec(name: "--as", value: "REP", help: "who is acting (a rep id from the playbook)")
+
+/// The store path a command uses.
+func storePath(_ args: ParsedArguments) -> String {
+  if let p = args.value("--db"), !p.isEmpty { return p }
+  if let p = Paths.environment["LEADBOARD_DB"], !p.isEmpty { return p }
+  return Paths.dataDirectory + "/leadboard.db"
+}
+
+/// Opens the store; `create` allows a new file, otherwise a missing one is an error that says
+/// how to start.
+func openStore(_ args: ParsedArguments, create: Bool = false, playbookText: String? = nil, replacePlaybook: Bool = false)
+  throws -> SQLiteStore
+{
+  let path = storePath(args)
+  if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
+    throw CLIError(.storeUnavailable, "team mode (PostgreSQL) is not available in this build yet")
+  }
+  if !create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
+    throw CLIError(.storeUnavailable, "\(path): no store here; create one with 'leadboard init' or 'leadboard demo'")
+  }
+  do {
+    return try SQLiteStore(path: path, playbookText: playbookText, replacePlaybook: replacePlaybook)
+  } catch {
+    throw CLIError(.storeUnavailable, error.message)
+  }
+}
+
+/// Runs a store call, turning a `StoreError` into the documented exit code.
+func storeCall<T>(_ body: () throws(StoreError) -> T) throws -> T {
+  do {
+    return try body()
+  } catch {
+    throw CLIError(.storeUnavailable, error.message)
+  }
+}
+
+/// The clock: `--now`, else the system clock.
+func clock(_ args: ParsedArguments) throws -> Date {
+  guard let text = args.value("--now") else { return SystemWallClock().now() }
+  guard let d = ISO8601.parse(text) else {
+    throw CLIError(.usage, "--now: expected an ISO-8601 time such as 2026-11-02T09:00:00Z, found '\(text)'")
+  }
+  return d
+}
+
+/// A date option (`--until`, `--close-date`).
+func dateOption(_ args: ParsedArguments, _ name: String) throws -> Date? {
+  guard let text = args.value(name) else { return nil }
+  guard let d = ISO8601.parse(text) else {
+    throw CLIError(.usage, "\(name): expected a date such as 2026-12-24 or 2026-12-24T09:00:00Z, found '\(text)'")
+  }
+  return d
+}
+
+/// A required option's value.
+func required(_ args: ParsedArguments, _ name: String) throws -> String {
+  guard let v = args.value(name), !v.isEmpty else {
+    throw CLIError(.usage, "missing \(name)\nusage: leadboard \(args.command.path.joined(separator: " ")) \(args.command.arguments)")
+  }
+  return v
+}
+
+/// The exit code for a refusal.
+func exitCode(for r: Refusal) -> ExitCode {
+  switch r.kind {
+  case .unknownLead: return .notFound
+  case .conflict: return .conflict
+  case .invalid: return .badInput
+  case .notAllowed, .missingCriteria: return .refused
+  }
+}
+
+/// "12 s ago", "3 min ago", "2 h ago", "5 d ago".
+func ago(_ then: Date, now: Date) -> String {
+  let s = Int(now.timeIntervalSince(then))
+  if s < 0 { return "in \(Span.humanize(-Double(s)))" }
+  if s < 120 { return "\(s) s ago" }
+  if s < 7200 { return "\(s / 60) min ago" }
+  if s < 172800 { return "\(s / 3600) h ago" }
+  return "\(s / 86400) d ago"
+}
+
+/// Reads a file (or stdin for `-`) line by line without holding it all in memory.
+struct LineReader: Sequence, IteratorProtocol {
+  private let handle: FileHandle
+  private var buffer: [UInt8] = []
+  private var start = 0
+  private var done = false
+
+  init(handle: FileHandle) { self.handle = handle }
+
+  /// Opens `path` (`-` for standard input).
+  static func open(_ path: String) throws -> LineReader {
+    if path == "-" { return LineReader(handle: .standardInput) }
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+      throw CLIError(.notFound, "\(path): no such file")
+    }
+    guard !isDir.boolValue, let h = FileHandle(forReadingAtPath: path) else {
+      throw CLIError(.badInput, "\(path): cannot read (not a regular file?)")
+    }
+    return LineReader(handle: h)
+  }
+
+  /// The next line's bytes without its line ending, or nil at the end.
+  mutating func next() -> [UInt8]? {
+    while true {
+      if let nl = buffer[start...].firstIndex(of: 0x0A) {
+        var line = Array(buffer[start..<nl])
+        if line.last == 0x0D { line.removeLast() }
+        start = nl + 1
+        return line
+      }
+      if done {
+        guard start < buffer.count else { return nil }
+        let line = Array(buffer[start...])
+        start = buffer.count
+        return line
+      }
+      if start > 0 {
+        buffer.removeFirst(start)
+        start = 0
+      }
+      let chunk = handle.readData(ofLength: 1 << 16)
+      if chunk.isEmpty { done = true } else { buffer.append(contentsOf: chunk) }
+    }
+  }
+}
