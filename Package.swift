@@ -15,10 +15,13 @@ let package = Package(
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     // The PipelineStore on SQLite: migrations, event log, projections, claims, change feed.
     .target(name: "SQLiteStore", dependencies: ["LeadLifecycle", "CSQLite"]),
+    // The deterministic demo pipeline generator (feeds any PipelineStore).
+    .target(name: "DemoPipeline", dependencies: ["LeadLifecycle"]),
     // Cells, screen buffer, display width, widgets: knows neither ncurses nor leads.
     .target(name: "TerminalKit"),
     // The executable: argument parsing, commands, wiring.
-    .executableTarget(name: "leadboard", dependencies: ["LeadLifecycle", "SQLiteStore", "TerminalKit"]),
+    .executableTarget(
+      name: "leadboard", dependencies: ["LeadLifecycle", "SQLiteStore", "TerminalKit", "DemoPipeline"]),
     // Shared by every test target: a manual clock, fixtures, event builders.
     .target(name: "LeadboardTestSupport", dependencies: ["LeadLifecycle"]),
     .testTarget(

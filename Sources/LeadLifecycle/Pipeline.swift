@@ -108,6 +108,19 @@ public struct Pipeline: Sendable {
     leads.values.filter { $0.stage == stage && ($0.isOpen || stage == .customer) }.sorted { $0.id < $1.id }
   }
 
+  /// The board's columns at `now`: open leads per stage with their value and how many are
+  /// stalled (snoozed ones not counted); `visitor` counts anonymous visitors.
+  public func stageTotals(at now: Date) -> [StageTotals] {
+    var totals = Dictionary(uniqueKeysWithValues: Stage.allCases.map { ($0, StageTotals(stage: $0, count: 0, value: 0, stalled: 0)) })
+    totals[.visitor]?.count = anonymousViews.count
+    for lead in leads.values where lead.closed == nil {
+      totals[lead.stage]?.count += 1
+      totals[lead.stage]?.value += lead.opportunity?.value ?? 0
+      if engine.stall.isStalled(lead, at: now) { totals[lead.stage]?.stalled += 1 }
+    }
+    return Stage.allCases.map { totals[$0]! }
+  }
+
   /// Every stall alert at `now`, by black hole.
   public func stalls(at now: Date) -> [StallAlert] {
     leads.values.compactMap { engine.stall.evaluate($0, at: now) }.sorted { ($0.blackHole.rawValue, $0.lead) < ($1.blackHole.rawValue, $1.lead) }

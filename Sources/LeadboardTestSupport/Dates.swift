@@ -33,7 +33,8 @@ extension Date {
     calendar.timeZone = TimeZone(identifier: zone)!
     let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: self)
     let day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][c.weekday! - 1]
-    return String(format: "%04d-%02d-%02d %02d:%02d ", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    return String(
+      format: "%04d-%02d-%02d %02d:%02d ", c.year!, c.month!, c.day!, c.hour!, c.minute!)
       + day
   }
 }

@@ -119,5 +119,11 @@ public enum EventSamples {
       id: "s47", at: t, lead: "L1", actor: Event.rulesActor,
       .stalled(stage: .opportunity, blackHole: .agingOpportunity, days: 200)),
     Event(id: "s48", at: t, lead: "L1", actor: Event.rulesActor, .nurtureEnded),
+    Event(
+      id: "s49", at: t, lead: "L1", actor: Event.rulesActor, cause: "s30",
+      .scoreChanged(
+        ScoreChange(
+          kind: .reset, rule: "recycle.reset", delta: -35, score: 20, source: "s30",
+          detail: "behaviour points reset on recycle: -35"))),
   ]
 }

@@ -69,8 +69,10 @@ public final class PipelineHarness {
 
   /// Makes `lead` an MQL and has its owner accept it; returns the owner.
   @discardableResult
-  public func makeSAL(_ lead: String) throws(Refusal) -> String {
-    try makeMQL(lead)
+  public func makeSAL(_ lead: String, profile: Profile = Profile(email: "lead@example.com"))
+    throws(Refusal) -> String
+  {
+    try makeMQL(lead, profile: profile)
     let owner = self.lead(lead).owner ?? "a"
     try send(events.accept(lead, by: owner))
     return owner

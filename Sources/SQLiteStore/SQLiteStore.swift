@@ -287,6 +287,10 @@ struct Batch {
   private var dirtyReps = Set<String>()
   private var dirtyTeams = Set<String>()
   private var totals: [Stage: (Int, Double)] = [:]
+  /// Leads touched in this batch: as read from the file, and as they are now. Each is decoded
+  /// once and written once per transaction, however many events it gets.
+  private var cache: [String: (original: LeadState?, current: LeadState)] = [:]
+  private var dirtyOrder: [String] = []
   private var db: Connection { store.db }
 
   init(store: SQLiteStore) throws(StoreError) {
@@ -302,7 +306,10 @@ struct Batch {
     try db.scalarInt("SELECT 1 FROM events WHERE id = ?", [.text(id)]) != nil
   }
 
-  func lead(_ id: String) throws(StoreError) -> LeadState? { try store.fetchLead(id) }
+  func lead(_ id: String) throws(StoreError) -> LeadState? {
+    if let c = cache[id] { return c.current }
+    return try store.fetchLead(id)
+  }
 
   /// Checks one external event, runs the rules and records it with its outcomes.
   mutating func append(_ input: Event) throws(StoreError) -> AppendStatus {
@@ -335,6 +342,10 @@ struct Batch {
   /// Writes events of one lead and the lead's new state.
   mutating func record(_ events: [Event], leadID: String, before: LeadState?) throws(StoreError) {
     var state = before ?? LeadState(id: leadID, at: events[0].at)
+    if cache[leadID] == nil {
+      cache[leadID] = (before, state)
+      dirtyOrder.append(leadID)
+    }
     for e in events {
       try insertEvent(e, lead: leadID)
       state.apply(e)
@@ -362,7 +373,12 @@ struct Batch {
           [.text(v), .text(leadID), .time(e.at), .time(e.at)])
       }
     }
-    try writeLead(state, before: before)
+    for (l, delta) in [(before, -1), (state, 1)] {
+      guard let l, let owner = l.owner, l.isOpen, l.stage == .mql || l.stage == .sal else { continue }
+      load[owner, default: 0] += delta
+      dirtyReps.insert(owner)
+    }
+    cache[leadID]?.current = state
   }
 
   private func visitorLead(_ visitor: String) throws(StoreError) -> String? {
@@ -409,14 +425,9 @@ struct Batch {
   private mutating func writeLead(_ lead: LeadState, before: LeadState?) throws(StoreError) {
     if let (s, v) = Batch.column(before) { bump(s, -1, -v) }
     if let (s, v) = Batch.column(lead) { bump(s, 1, v) }
-    for (l, delta) in [(before, -1), (lead, 1)] {
-      guard let l, let owner = l.owner, l.isOpen, l.stage == .mql || l.stage == .sal else { continue }
-      load[owner, default: 0] += delta
-      dirtyReps.insert(owner)
-    }
     let engine = store.engine
     let slaDue = engine.sla.status(of: lead, at: lead.stageEnteredAt)?.due
-    let stallAt: Date? = lead.isOpen ? engine.stall.stalledSince(lead).map { s in lead.snoozedUntil.map { max($0, s) } ?? s } : nil
+    let stallAt = engine.stall.boardStalledAt(lead)
     try db.run(
       """
       INSERT INTO leads(id, stage, stage_rank, closed, owner, team, score, name, company, email, source,
@@ -439,6 +450,12 @@ struct Batch {
 
   /// Writes the counters gathered in memory.
   mutating func flush() throws(StoreError) {
+    for id in dirtyOrder {
+      guard let c = cache[id] else { continue }
+      try writeLead(c.current, before: c.original)
+    }
+    cache = [:]
+    dirtyOrder = []
     for (stage, t) in totals where t.0 != 0 || t.1 != 0 {
       try db.run(
         """

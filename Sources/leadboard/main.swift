@@ -4,7 +4,7 @@ import LeadLifecycle
 /// The version printed by `leadboard --version`.
 let leadboardVersion = "0.1.0"
 
-let allCommands: [CommandSpec] = storeCommands + actionCommands + playbookCommands
+let allCommands: [CommandSpec] = storeCommands + actionCommands + [demoCommand] + playbookCommands
 
 /// `leadboard --help`: every command and the exit codes.
 func mainHelp() -> String {

@@ -64,7 +64,9 @@ struct EventCodingTests {
 
   @Test func anonymousPageViewNeedsNoLead() throws {
     let e = try Event(
-      jsonLine: #"{"id":"p1","type":"page_view","at":"2026-11-02T09:00:00Z","visitor":"v-9","path":"/pricing"}"#)
+      jsonLine:
+        #"{"id":"p1","type":"page_view","at":"2026-11-02T09:00:00Z","visitor":"v-9","path":"/pricing"}"#
+    )
     #expect(e.lead == nil)
     #expect(e.payload == .pageView(path: "/pricing", referrer: nil))
   }
@@ -88,35 +90,46 @@ struct EventCodingTests {
       field: "id", message: "missing"),
     BadLine(
       line: #"{"id":"e1","type":"form_submit","at":"2026-11-31T09:00:00Z","lead":"L1"}"#,
-      field: "at", message: "expected an ISO-8601 time such as 2026-11-02T09:00:00Z, found '2026-11-31T09:00:00Z'"),
+      field: "at",
+      message:
+        "expected an ISO-8601 time such as 2026-11-02T09:00:00Z, found '2026-11-31T09:00:00Z'"),
     BadLine(
       line: #"{"id":"e1","type":"form_submit","lead":"L1"}"#, field: "at", message: "missing"),
     BadLine(
-      line: #"{"id":"e1","type":"form_submit","at":"2026-11-02T09:00:00Z","lead":"L1","colour":"red"}"#,
-      field: "colour", message: "unknown field for form_submit (put other attributes under \"extra\")"),
+      line:
+        #"{"id":"e1","type":"form_submit","at":"2026-11-02T09:00:00Z","lead":"L1","colour":"red"}"#,
+      field: "colour",
+      message: "unknown field for form_submit (put other attributes under \"extra\")"),
     BadLine(
       line: #"{"id":"e1","type":"demo_request","at":"2026-11-02T09:00:00Z"}"#,
       field: "lead", message: "missing: every event but an anonymous page view names a lead"),
     BadLine(
-      line: #"{"id":"e1","type":"contact_attempt","at":"2026-11-02T09:00:00Z","lead":"L1","channel":"pigeon","outcome":"replied"}"#,
+      line:
+        #"{"id":"e1","type":"contact_attempt","at":"2026-11-02T09:00:00Z","lead":"L1","channel":"pigeon","outcome":"replied"}"#,
       field: "channel", message: "unknown value 'pigeon'"),
     BadLine(
-      line: #"{"id":"e1","type":"contact_attempt","at":"2026-11-02T09:00:00Z","lead":"L1","channel":"phone"}"#,
+      line:
+        #"{"id":"e1","type":"contact_attempt","at":"2026-11-02T09:00:00Z","lead":"L1","channel":"phone"}"#,
       field: "outcome", message: "missing"),
     BadLine(
-      line: #"{"id":"e1","type":"opportunity_created","at":"2026-11-02T09:00:00Z","lead":"L1","value":-5}"#,
+      line:
+        #"{"id":"e1","type":"opportunity_created","at":"2026-11-02T09:00:00Z","lead":"L1","value":-5}"#,
       field: "value", message: "must be a finite amount ≥ 0"),
     BadLine(
-      line: #"{"id":"e1","type":"opportunity_created","at":"2026-11-02T09:00:00Z","lead":"L1","stakeholders":["a",2]}"#,
+      line:
+        #"{"id":"e1","type":"opportunity_created","at":"2026-11-02T09:00:00Z","lead":"L1","stakeholders":["a",2]}"#,
       field: "stakeholders[1]", message: "expected a string"),
     BadLine(
-      line: #"{"id":"e1","type":"form_submit","at":"2026-11-02T09:00:00Z","lead":"L1","employees":12.5}"#,
+      line:
+        #"{"id":"e1","type":"form_submit","at":"2026-11-02T09:00:00Z","lead":"L1","employees":12.5}"#,
       field: "employees", message: "expected a whole number, found 12.5"),
     BadLine(
-      line: #"{"id":"e1","type":"form_submit","at":"2026-11-02T09:00:00Z","lead":"L1","email":["a"]}"#,
+      line:
+        #"{"id":"e1","type":"form_submit","at":"2026-11-02T09:00:00Z","lead":"L1","email":["a"]}"#,
       field: "email", message: "expected a string, found an array"),
     BadLine(
-      line: #"{"id":"e1","type":"visitor_stitched","at":"2026-11-02T09:00:00Z","lead":"L1","views":[]}"#,
+      line:
+        #"{"id":"e1","type":"visitor_stitched","at":"2026-11-02T09:00:00Z","lead":"L1","views":[]}"#,
       field: "visitor", message: "missing: required for visitor_stitched"),
     BadLine(
       line: #"["not","an","object"]"#, field: "", message: "expected a JSON object, found an array"),

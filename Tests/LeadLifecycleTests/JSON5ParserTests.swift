@@ -40,7 +40,8 @@ struct JSON5ParserTests {
 
   @Test func trailingCommas() throws {
     #expect(try parse("[1, 2, 3,]") == .array([.int(1), .int(2), .int(3)]))
-    #expect(try parse("{a: 1, b: [true,],}") == .object([("a", .int(1)), ("b", .array([.bool(true)]))]))
+    #expect(
+      try parse("{a: 1, b: [true,],}") == .object([("a", .int(1)), ("b", .array([.bool(true)]))]))
   }
 
   @Test func unquotedAndUnicodeKeys() throws {

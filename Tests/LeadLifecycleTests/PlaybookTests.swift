@@ -28,25 +28,33 @@ struct PlaybookTests {
     #expect(p.scoring.floor == 0)
     #expect(p.scoring.decay == .halfLife(days: 90))
     #expect(p.scoring.highIntent.events == [.demoRequest])
-    #expect(p.scoring.highIntent.pageViews == [RepeatedVisits(path: "/pricing*", count: 3, within: .days(7))])
+    #expect(
+      p.scoring.highIntent.pageViews == [
+        RepeatedVisits(path: "/pricing*", count: 3, within: .days(7))
+      ])
     #expect(p.sla.stages[.mql] == StageSLA(target: .minutes(5), reassignOnBreach: true))
     #expect(p.sla.stages[.sal] == StageSLA(target: .days(1), until: .contactAttempt))
     #expect(p.sla.timeZone == "Asia/Tokyo")
     #expect(p.stage(.mql).benchmark?.conversion == NumberRange(15, 30))
     #expect(p.stage(.opportunity).stallAfter == .days(180))
     #expect(p.stage(.visitor).stallAfter == nil)
-    #expect(p.stage(.opportunity).entry == [
-      Criterion(field: "value"), Criterion(field: "close_date"),
-      Criterion(field: "stakeholders", min: 2),
-    ])
-    #expect(p.routing.reps.map(\.id) == [
-      "sato", "tanaka", "suzuki", "takahashi", "alice", "bob", "carol", "dave",
-    ])
+    #expect(
+      p.stage(.opportunity).entry == [
+        Criterion(field: "value"), Criterion(field: "close_date"),
+        Criterion(field: "stakeholders", min: 2),
+      ])
+    #expect(
+      p.routing.reps.map(\.id) == [
+        "sato", "tanaka", "suzuki", "takahashi", "alice", "bob", "carol", "dave",
+      ])
     #expect(p.routing.reps[0].weight == 2)
-    #expect(p.routing.reps[0].workingHours == WorkingHours(days: [2, 3, 4, 5, 6], start: 540, end: 1080))
+    #expect(
+      p.routing.reps[0].workingHours == WorkingHours(days: [2, 3, 4, 5, 6], start: 540, end: 1080))
     #expect(p.routing.teamStrategies == ["apac": .weighted, "global": .loadBalanced])
-    #expect(p.recycle.autoRecycle == AutoRecycle(attempts: 6, within: .days(14), reason: "no_contact"))
+    #expect(
+      p.recycle.autoRecycle == AutoRecycle(attempts: 6, within: .days(14), reason: "no_contact"))
     #expect(p.recycle.maxRecycles == 3)
+    #expect(p.recycle.resetBehaviorScore)
     #expect(p.qualification.fields.map(\.id) == ["budget", "authority", "need", "timeline"])
     #expect(Set(p.stages.keys) == Set(Stage.allCases))
   }
@@ -101,7 +109,7 @@ struct PlaybookTests {
       stages: [.sal: StageSLA(target: Span(parsing: "1d12h")!, workingHours: true)])
     p.recycle = RecyclePolicy(
       reasons: [RecycleReason(code: "later", label: "Later", nurture: nil)], autoRecycle: nil,
-      maxRecycles: 0)
+      maxRecycles: 0, resetBehaviorScore: false)
     p.qualification = QualificationFramework(
       name: "MEDDIC", fields: [QualificationField(id: "budget", label: "Economic buyer")])
     p.lostReasons = []
@@ -266,19 +274,22 @@ struct PlaybookTests {
       text: "{ routing: { reps: [{ id: 'x', workingHours: { end: '25:00' } }] } }",
       path: "routing.reps[0].workingHours.end", message: "expected a time as HH:MM, found '25:00'"),
     Case(
-      text: "{ routing: { reps: [{ id: 'x', outOfOffice: [{ from: '2026-12-05', to: '2026-12-01' }] }] } }",
+      text:
+        "{ routing: { reps: [{ id: 'x', outOfOffice: [{ from: '2026-12-05', to: '2026-12-01' }] }] } }",
       path: "routing.reps[0].outOfOffice[0]", message: "from (2026-12-05) is after to (2026-12-01)"),
     Case(
       text: "{ routing: { reps: [{ id: 'x' }, { id: 'x' }] } }", path: "routing.reps[1].id",
       message: "duplicate rep id 'x'"),
     Case(
-      text: "{ routing: { reps: [{ id: 'x', team: 't' }], territories: [{ team: 'u', when: { field: 'country', equals: 'JP' } }] } }",
+      text:
+        "{ routing: { reps: [{ id: 'x', team: 't' }], territories: [{ team: 'u', when: { field: 'country', equals: 'JP' } }] } }",
       path: "routing.territories[0].team", message: "no rep is in team 'u'"),
     Case(
       text: "{ sla: { mql: { target: 'soon' } } }", path: "sla.mql.target",
       message: "expected a duration"),
     Case(
-      text: "{ sla: { lead: { target: '5m' } } }", path: "sla.lead", message: "unknown stage id 'lead'"),
+      text: "{ sla: { lead: { target: '5m' } } }", path: "sla.lead",
+      message: "unknown stage id 'lead'"),
     Case(
       text: "{ recycle: { autoRecycle: { attempts: 3, within: '7d', reason: 'bored' } } }",
       path: "recycle.autoRecycle.reason", message: "unknown reason code 'bored'"),
@@ -286,6 +297,9 @@ struct PlaybookTests {
       text: "{ recycle: { maxRecycles: -1 } }", path: "recycle.maxRecycles",
       message: "must be at least 0"),
     Case(text: "[1, 2]", path: "", message: "expected an object, found an array"),
+    Case(
+      text: "{ scoring: { mqlTreshold: 50 } }", path: "scoring.mqlTreshold",
+      message: "unknown key (did you mean 'mqlThreshold'?)"),
   ]
 
   @Test(arguments: cases)

@@ -37,7 +37,8 @@ struct ISO8601Tests {
   @Test func fractionalSeconds() {
     let d = ISO8601.parse("2026-11-02T09:00:00.25Z")
     #expect(d?.timeIntervalSince1970 == Self.referenceEpoch + 0.25)
-    #expect(ISO8601.parse("2026-11-02T09:00:00,5Z")?.timeIntervalSince1970 == Self.referenceEpoch + 0.5)
+    #expect(
+      ISO8601.parse("2026-11-02T09:00:00,5Z")?.timeIntervalSince1970 == Self.referenceEpoch + 0.5)
   }
 
   @Test func leapYears() {

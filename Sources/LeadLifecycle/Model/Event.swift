@@ -88,7 +88,11 @@ public struct OpportunityFields: Sendable, Equatable, Codable {
 /// A score movement recorded by the scoring rules: one line of a lead's score ledger.
 public struct ScoreChange: Sendable, Equatable, Codable {
   /// Which list the rule belongs to.
-  public enum Kind: String, Sendable, Codable, CaseIterable { case fit, behavior, decay }
+  public enum Kind: String, Sendable, Codable, CaseIterable {
+    case fit, behavior, decay
+    /// Behaviour points cleared when a lead is recycled.
+    case reset
+  }
   public var kind: Kind
   /// The rule's id (`fit.employees`, `behavior.pricing_page`, `decay`).
   public var rule: String

@@ -210,6 +210,9 @@ public struct LeadState: Sendable, Equatable, Codable {
         behaviorAtLastActivity = behaviorScore
       case .decay:
         behaviorScore += change.delta
+      case .reset:
+        behaviorScore += change.delta
+        behaviorAtLastActivity = behaviorScore
       }
     case .stageChanged(_, let to, _):
       enter(to, at: event.at)

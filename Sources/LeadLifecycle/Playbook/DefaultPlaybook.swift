@@ -207,6 +207,8 @@ extension Playbook {
         autoRecycle: { attempts: 6, within: "14d", reason: "no_contact" },
         // A lead recycled more often than this is disqualified instead.
         maxRecycles: 3,
+        // Clear a recycled lead's behaviour points, so it must engage again to be an MQL.
+        resetBehaviorScore: true,
       },
 
       // The questions that make a SAL an SQL (names usable in stages.*.entry).

@@ -429,11 +429,14 @@ public struct RecyclePolicy: Sendable, Equatable {
   public var autoRecycle: AutoRecycle?
   /// A lead recycled more often than this is disqualified instead.
   public var maxRecycles: Int
+  /// Clear the behaviour points of a recycled lead, so it must re-engage to become an MQL again.
+  public var resetBehaviorScore: Bool
 
-  public init(reasons: [RecycleReason], autoRecycle: AutoRecycle? = nil, maxRecycles: Int = 3) {
+  public init(reasons: [RecycleReason], autoRecycle: AutoRecycle? = nil, maxRecycles: Int = 3, resetBehaviorScore: Bool = true) {
     self.reasons = reasons
     self.autoRecycle = autoRecycle
     self.maxRecycles = maxRecycles
+    self.resetBehaviorScore = resetBehaviorScore
   }
 
   /// The reason with this code.

@@ -164,7 +164,12 @@ extension SLAPolicy {
       ("businessHours", .object([("timeZone", .string(timeZone))] + businessHours.jsonPairs))
     ]
     for stage in Stage.allCases {
-      guard let s = stages[stage] else { continue }
+      // A stage without an SLA is written as null, so reading the output back over the
+      // built-in defaults does not bring their SLA back.
+      guard let s = stages[stage] else {
+        pairs.append((stage.rawValue, .null))
+        continue
+      }
       pairs.append((
         stage.rawValue,
         .object([
@@ -197,6 +202,7 @@ extension RecyclePolicy {
         } ?? .null
       ),
       ("maxRecycles", .int(maxRecycles)),
+      ("resetBehaviorScore", .bool(resetBehaviorScore)),
     ])
   }
 }

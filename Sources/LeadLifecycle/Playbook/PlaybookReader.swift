@@ -614,7 +614,11 @@ extension Playbook {
         o.keyProblem(key, "unknown stage id '\(key)' (known: \(Stage.idList))")
         continue
       }
-      guard let st = reader.object(o.raw(key), o.child(key)) else { continue }
+      guard let st = reader.object(o.raw(key), o.child(key)) else {
+        // `sal: null` turns the built-in SLA of that stage off.
+        if o.raw(key) == nil { s.stages[stage] = nil }
+        continue
+      }
       defer { st.finish() }
       let existing = d.stages[stage]
       guard let target = st.span("target") ?? existing?.target else {
@@ -654,6 +658,7 @@ extension Playbook {
       reader.problem(o.child("reasons"), o.raw("reasons"), "duplicate reason code '\(reason.code)'")
     }
     r.maxRecycles = o.int("maxRecycles", min: 0) ?? d.maxRecycles
+    r.resetBehaviorScore = o.bool("resetBehaviorScore", d.resetBehaviorScore)
     if o.keys.contains("autoRecycle") {
       if let a = reader.object(o.raw("autoRecycle"), o.child("autoRecycle")) {
         let attempts = a.int("attempts", min: 1)

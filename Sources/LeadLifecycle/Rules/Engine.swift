@@ -115,6 +115,13 @@ public struct LifecycleEngine: Sendable {
     } else {
       let why = automatic.map { "auto-recycled (\($0)): \(code)" } ?? "recycled: \(code)"
       out.emit(.stageChanged(from: s.stage, to: .known, reason: why), into: &s)
+      if playbook.recycle.resetBehaviorScore, s.behaviorScore != 0 {
+        // Behaviour that made it an MQL once must not make it one again by itself after nurture.
+        let change = ScoreChange(
+          kind: .reset, rule: "recycle.reset", delta: -s.behaviorScore, score: s.fitScore, source: out.cause.id,
+          detail: "behaviour points reset on recycle: \(-s.behaviorScore)")
+        out.emit(.scoreChanged(change), into: &s)
+      }
     }
   }
 
@@ -132,7 +139,8 @@ public struct LifecycleEngine: Sendable {
       let d = router.route(s.profile, at: now, state: context.routing, load: context.load)
       if let rep = d.rep {
         out.emit(.assigned(to: rep, team: d.team, explanation: d.explanation), into: &s)
-      } else if s.routingNote != d.explanation {
+      } else if s.routingNote == nil {
+        // Recorded once: the retries on later ticks stay silent until someone takes it.
         out.emit(.unrouted(reason: d.explanation), into: &s)
       }
     }
@@ -238,7 +246,7 @@ public struct LifecycleEngine: Sendable {
   /// bring), decay, an SLA breach and its reassignment, routing of an unassigned MQL, a stall.
   /// Deterministic: the same state and clock give the same events, ids included.
   public func tick(_ lead: LeadState, at now: Date, context: RuleContext) -> [Event] {
-    guard lead.isOpen || lead.nurtureUntil != nil else { return [] }
+    guard lead.isOpen else { return [] }  // time changes nothing for customers and closed leads
     let tickEvent = Event(id: "tick:\(ISO8601.format(now)):\(lead.id)", at: now, lead: lead.id, .note(text: "tick"))
     var out = Outcomes(cause: tickEvent, lead: lead.id)
     var s = lead

@@ -5,6 +5,7 @@ extension LifecycleEngine {
   /// time alone will never change it. Stores keep this in an index so a tick visits only the
   /// leads that are due instead of every lead.
   public func nextDue(_ lead: LeadState) -> Date? {
+    guard lead.isOpen else { return nil }
     var candidates: [Date] = []
     if let n = lead.nurtureUntil { candidates.append(n) }
     if let d = nextDecay(lead) { candidates.append(d) }
@@ -57,6 +58,19 @@ extension StallRule {
       at = at.map { min($0, close) } ?? close
     }
     return at
+  }
+
+  /// When the lead counts as stalled on the board: `stalledSince`, or the end of a snooze if
+  /// later. Nil when it will not stall in this stage.
+  public func boardStalledAt(_ lead: LeadState) -> Date? {
+    guard let s = stalledSince(lead) else { return nil }
+    return lead.snoozedUntil.map { max($0, s) } ?? s
+  }
+
+  /// True when the board counts `lead` as stalled at `now` (a snoozed lead does not count).
+  public func isStalled(_ lead: LeadState, at now: Date) -> Bool {
+    guard let at = boardStalledAt(lead) else { return false }
+    return now >= at
   }
 
   /// When the stall alert fires: `stalledSince`, or the end of a snooze if later.

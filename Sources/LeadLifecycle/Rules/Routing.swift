@@ -33,8 +33,20 @@ public struct RoutingDecision: Sendable, Equatable {
 /// hours, out of office, at capacity or excluded (previous owners on an SLA reassignment).
 public struct Router: Sendable {
   public let policy: RoutingPolicy
+  /// A Gregorian calendar in each rep's time zone, built once (building one costs more than
+  /// the whole routing decision).
+  private let calendars: [String: Calendar]
 
-  public init(policy: RoutingPolicy) { self.policy = policy }
+  public init(policy: RoutingPolicy) {
+    self.policy = policy
+    var c: [String: Calendar] = [:]
+    for rep in policy.reps where c[rep.timeZone] == nil {
+      var cal = Calendar(identifier: .gregorian)
+      cal.timeZone = TimeZone(identifier: rep.timeZone) ?? .gmt
+      c[rep.timeZone] = cal
+    }
+    calendars = c
+  }
 
   /// The team for a profile: the first matching territory, else the default team.
   public func team(for profile: Profile) -> String? {
@@ -44,9 +56,12 @@ public struct Router: Sendable {
   /// Why `rep` cannot take a lead at `now`, or nil when available.
   public func unavailability(of rep: Rep, at now: Date, load: Int) -> String? {
     if !rep.active { return "inactive" }
-    let tz = TimeZone(identifier: rep.timeZone) ?? .gmt
-    var cal = Calendar(identifier: .gregorian)
-    cal.timeZone = tz
+    let cal = calendars[rep.timeZone] ?? {
+      var c = Calendar(identifier: .gregorian)
+      c.timeZone = TimeZone(identifier: rep.timeZone) ?? .gmt
+      return c
+    }()
+    let tz = cal.timeZone
     let parts = cal.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: now)
     let today = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     if let ooo = rep.outOfOffice.first(where: { $0.from <= today && today <= $0.to }) {
@@ -119,13 +134,11 @@ public struct Router: Sendable {
       let pick = eligible.min { (state.assignedCount[$0.id] ?? 0) < (state.assignedCount[$1.id] ?? 0) }!
       return (pick, state.lastAssigned[team] == nil ? "first in round robin" : "fewest assigned in round robin")
     case .weighted:
-      // Smooth weighted rotation: the rep furthest below their share of assignments. A rep new
-      // to the counters joins at par with the least-served rep instead of catching up.
-      let known = members.compactMap { r in state.assignedCount[r.id].map { Double($0) / r.weight } }
-      let par = known.min() ?? 0
-      func ratio(_ r: Rep) -> Double {
-        state.assignedCount[r.id].map { Double($0 + 1) / r.weight } ?? (par + 1 / r.weight)
-      }
+      // Smooth weighted rotation: the rep furthest below their share of assignments, counting
+      // the lead about to be given (ties: list order). A rep new to the counters starts at zero:
+      // placing them "at par" instead starved them for good, because a rep who never receives
+      // a lead never leaves par (with weights 2:1 the second rep got nothing).
+      func ratio(_ r: Rep) -> Double { Double((state.assignedCount[r.id] ?? 0) + 1) / r.weight }
       var best = eligible[0]
       for r in eligible.dropFirst() where ratio(r) < ratio(best) { best = r }
       return (best, "next in weighted rotation")

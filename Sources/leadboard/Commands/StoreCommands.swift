@@ -314,17 +314,3 @@ func runShow(_ args: ParsedArguments) throws -> ExitCode {
   Console.out(lines.joined(separator: "\n"))
   return .ok
 }
-
-extension Pipeline {
-  /// The board's columns computed from the in-memory pipeline (for `--as-of`).
-  func stageTotals(at now: Date) -> [StageTotals] {
-    var totals = Dictionary(uniqueKeysWithValues: Stage.allCases.map { ($0, StageTotals(stage: $0, count: 0, value: 0, stalled: 0)) })
-    totals[.visitor]?.count = anonymousViews.count
-    for lead in leads.values where lead.closed == nil {
-      totals[lead.stage]?.count += 1
-      totals[lead.stage]?.value += lead.opportunity?.value ?? 0
-      if let a = engine.stall.evaluate(lead, at: now), a.snoozedUntil == nil { totals[lead.stage]?.stalled += 1 }
-    }
-    return Stage.allCases.map { totals[$0]! }
-  }
-}
