@@ -29,6 +29,10 @@ let package = Package(
       dependencies: ["LeadLifecycle", "LeadboardTestSupport"]
     ),
     .testTarget(
+      name: "DemoPipelineTests",
+      dependencies: ["DemoPipeline", "LeadLifecycle", "LeadboardTestSupport"]
+    ),
+    .testTarget(
       name: "SQLiteStoreTests",
       dependencies: ["SQLiteStore", "LeadLifecycle", "LeadboardTestSupport"]
     ),

@@ -48,7 +48,9 @@ public struct DemoParameters: Sendable {
   public init() {}
 
   /// The conversion a decided cohort shows when `p` move on and `stuck` of the rest stay put.
-  public static func expectedRate(move p: Double, stuck: Double) -> Double { p / (p + (1 - p) * (1 - stuck)) }
+  public static func expectedRate(move p: Double, stuck: Double) -> Double {
+    p / (p + (1 - p) * (1 - stuck))
+  }
 }
 
 /// A source of leads with its own speed (a multiplier on stage durations).
@@ -71,28 +73,58 @@ public struct DemoGenerator {
   }
 
   static let sources: [Source] = [
-    Source(name: "organic_search", share: 0.28, speed: 1.0, campaigns: ["seo-crm-guide", "seo-pricing"]),
-    Source(name: "paid_search", share: 0.2, speed: 0.9, campaigns: ["google-brand", "google-generic"]),
-    Source(name: "webinar", share: 0.15, speed: 0.75, campaigns: ["webinar-2026-q3", "webinar-2026-q4"]),
+    Source(
+      name: "organic_search", share: 0.28, speed: 1.0, campaigns: ["seo-crm-guide", "seo-pricing"]),
+    Source(
+      name: "paid_search", share: 0.2, speed: 0.9, campaigns: ["google-brand", "google-generic"]),
+    Source(
+      name: "webinar", share: 0.15, speed: 0.75, campaigns: ["webinar-2026-q3", "webinar-2026-q4"]),
     Source(name: "referral", share: 0.1, speed: 0.55, campaigns: ["partner-referral"]),
-    Source(name: "events", share: 0.12, speed: 1.15, campaigns: ["expo-tokyo-2026", "saas-summit"]),
-    Source(name: "linkedin", share: 0.15, speed: 1.3, campaigns: ["li-abm-enterprise", "li-retarget"]),
+    Source(
+      name: "events", share: 0.12, speed: 1.15, campaigns: ["expo-tokyo-2026", "saas-summit"]),
+    Source(
+      name: "linkedin", share: 0.15, speed: 1.3, campaigns: ["li-abm-enterprise", "li-retarget"]),
   ]
 
-  static let jaFamily = ["佐々木", "山田", "鈴木", "高橋", "田中", "伊藤", "渡辺", "中村", "小林", "加藤", "吉田", "山本", "松本", "井上", "木村", "林", "清水", "山崎", "森", "池田", "橋本", "阿部", "石川", "髙橋", "長谷川"]
-  static let jaGiven = ["太郎", "花子", "健一", "美咲", "翔太", "陽子", "大輔", "由美", "拓也", "真由美", "直樹", "恵", "誠", "彩", "浩二", "さくら"]
-  static let enFirst = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Emma", "Daniel", "Olivia", "Chris", "Sophie", "Ravi", "Mei", "Lucas", "Hannah"]
-  static let enLast = ["Smith", "Johnson", "Brown", "Taylor", "Anderson", "Thomas", "Moore", "Martin", "Lee", "Walker", "Clark", "Wright", "Schmidt", "Müller", "Tan", "Singh"]
-  static let jaCompanyWords = ["サンプル", "未来工業", "さくら精機", "東京データ", "大阪物流", "北海道フーズ", "みなと商事", "ひかり通信", "富士システム", "青空ソフト", "近江製作所", "瀬戸内電機"]
-  static let enCompanyWords = ["Acme", "Globex", "Initech", "Umbrella", "Stark Analytics", "Wayne Logistics", "Hooli", "Vandelay", "Northwind", "Contoso", "Fabrikam", "Tailspin"]
+  static let jaFamily = [
+    "佐々木", "山田", "鈴木", "高橋", "田中", "伊藤", "渡辺", "中村", "小林", "加藤", "吉田", "山本", "松本", "井上", "木村", "林",
+    "清水", "山崎", "森", "池田", "橋本", "阿部", "石川", "髙橋", "長谷川",
+  ]
+  static let jaGiven = [
+    "太郎", "花子", "健一", "美咲", "翔太", "陽子", "大輔", "由美", "拓也", "真由美", "直樹", "恵", "誠", "彩", "浩二", "さくら",
+  ]
+  static let enFirst = [
+    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Emma",
+    "Daniel", "Olivia", "Chris", "Sophie", "Ravi", "Mei", "Lucas", "Hannah",
+  ]
+  static let enLast = [
+    "Smith", "Johnson", "Brown", "Taylor", "Anderson", "Thomas", "Moore", "Martin", "Lee", "Walker",
+    "Clark", "Wright", "Schmidt", "Müller", "Tan", "Singh",
+  ]
+  static let jaCompanyWords = [
+    "サンプル", "未来工業", "さくら精機", "東京データ", "大阪物流", "北海道フーズ", "みなと商事", "ひかり通信", "富士システム", "青空ソフト",
+    "近江製作所", "瀬戸内電機",
+  ]
+  static let enCompanyWords = [
+    "Acme", "Globex", "Initech", "Umbrella", "Stark Analytics", "Wayne Logistics", "Hooli",
+    "Vandelay", "Northwind", "Contoso", "Fabrikam", "Tailspin",
+  ]
   static let jaTitles = ["営業部長", "マーケティング課長", "情報システム部 部長", "代表取締役", "主任", "担当者", "経営企画本部長"]
-  static let enTitles = ["VP Sales", "Head of Marketing", "IT Director", "CEO", "Sales Manager", "Analyst", "Operations Lead"]
-  static let industries = ["software", "manufacturing", "製造業", "情報通信業", "retail", "finance", "healthcare", "logistics"]
-  static let pages = ["/", "/features", "/blog/crm-tips", "/case-studies", "/integrations", "/about"]
+  static let enTitles = [
+    "VP Sales", "Head of Marketing", "IT Director", "CEO", "Sales Manager", "Analyst",
+    "Operations Lead",
+  ]
+  static let industries = [
+    "software", "manufacturing", "製造業", "情報通信業", "retail", "finance", "healthcare", "logistics",
+  ]
+  static let pages = [
+    "/", "/features", "/blog/crm-tips", "/case-studies", "/integrations", "/about",
+  ]
 
   /// Rep accept latency medians in minutes (differs by rep, as in a real team).
   static let acceptLatency: [String: Double] = [
-    "sato": 3, "takahashi": 8, "alice": 4, "carol": 25, "tanaka": 90, "bob": 240, "suzuki": 600, "dave": 1800,
+    "sato": 3, "takahashi": 8, "alice": 4, "carol": 25, "tanaka": 90, "bob": 240, "suzuki": 600,
+    "dave": 1800,
   ]
 
   /// A lead's plan: its profile and what will happen to it, decided up front from the seed.
@@ -128,6 +160,8 @@ public struct DemoGenerator {
     case dropSQL
     case win
     case dropOpportunity
+    /// A pipeline review months later closes what was left stuck in `stage`.
+    case cleanup(Stage)
   }
 
   /// What a run did.
@@ -143,7 +177,9 @@ public struct DemoGenerator {
 
   /// Feeds the whole demo to `store`, then runs a final tick at `end`.
   @discardableResult
-  public func run(into store: PipelineStore, progress: ((Int, Int) -> Void)? = nil) throws(StoreError) -> Report {
+  public func run(into store: PipelineStore, progress: ((Int, Int) -> Void)? = nil)
+    throws(StoreError) -> Report
+  {
     var report = Report()
     var rng = SeededRandom(seed: parameters.seed)
     let start = end.addingTimeInterval(-parameters.history.seconds)
@@ -161,14 +197,18 @@ public struct DemoGenerator {
       let visits = Int(rng.range(1, 5))
       for v in 0..<visits {
         let path = v == visits - 1 && rng.chance(0.4) ? "/pricing" : rng.pick(DemoGenerator.pages)
-        schedule(plan.created.addingTimeInterval(-rng.range(600, 6 * 86400)), i, .anonymousVisit(path: path))
+        schedule(
+          plan.created.addingTimeInterval(-rng.range(600, 6 * 86400)), i,
+          .anonymousVisit(path: path))
       }
       schedule(plan.created, i, .capture)
       // Known → MQL: 3–30 days, faster for fast sources.
       let toMQL = clampDays(rng.logNormal(median: 10, spread: 0.6) * plan.source.speed, 3, 30)
       let nurtureTouches = Int(rng.range(1, 4))
       for k in 0..<nurtureTouches {
-        schedule(plan.created.addingTimeInterval(toMQL * 86400 * Double(k + 1) / Double(nurtureTouches + 1)), i, .nurture(kind: k))
+        schedule(
+          plan.created.addingTimeInterval(
+            toMQL * 86400 * Double(k + 1) / Double(nurtureTouches + 1)), i, .nurture(kind: k))
       }
       if plan.becomesMQL {
         schedule(plan.created.addingTimeInterval(toMQL * 86400), i, .mqlTrigger)
@@ -179,7 +219,10 @@ public struct DemoGenerator {
     for k in 0..<anonymous {
       let at = end.addingTimeInterval(-rng.range(3600, 30 * 86400))
       order += 1
-      queue.append(Action(at: at, order: order, lead: -(k + 1), step: .anonymousVisit(path: rng.pick(DemoGenerator.pages))))
+      queue.append(
+        Action(
+          at: at, order: order, lead: -(k + 1),
+          step: .anonymousVisit(path: rng.pick(DemoGenerator.pages))))
     }
     var nextTick = start
     var sorted = false
@@ -195,9 +238,15 @@ public struct DemoGenerator {
       guard cursor < queue.count else { break }
       let batchEnd = min(queue[cursor].at, end)
       while nextTick <= batchEnd {
-        report.outcomes += try store.tick(at: nextTick).count
+        let ticked = try store.tick(at: nextTick)
+        report.outcomes += ticked.count
+        for (lead, step, at) in mqlEntries(ticked, rng: &rng) {
+          schedule(at, lead, step)
+          sorted = false
+        }
         nextTick = nextTick.addingTimeInterval(3600)
       }
+      if !sorted { continue }
       // One transaction per simulated hour of actions.
       let horizon = min(nextTick, end.addingTimeInterval(1))
       var events: [Event] = []
@@ -215,6 +264,7 @@ public struct DemoGenerator {
           case .added(let o):
             report.appended += 1
             report.outcomes += o.count
+            followUps += mqlEntries(o, rng: &rng)
           case .duplicate: break
           case .refused: report.refused[e.type.rawValue, default: 0] += 1
           }
@@ -233,6 +283,32 @@ public struct DemoGenerator {
   }
 
   private func clampDays(_ d: Double, _ lo: Double, _ hi: Double) -> Double { min(hi, max(lo, d)) }
+
+  /// The SDR decision for a lead that just became an MQL (however it got there): accepted by
+  /// whoever owns it then after that rep's latency, dropped within days, or left stuck.
+  private func decideMQL(_ lead: Int, at t: Date, rng: inout SeededRandom) -> (Int, Step, Date) {
+    let minutes = DemoGenerator.acceptLatency.values.sorted()[Int(rng.next() % 8)]
+    let latency = rng.logNormal(median: minutes, spread: 0.5) * 60
+    if rng.chance(parameters.accept) {
+      return (lead, .accept, t.addingTimeInterval(max(60, latency)))
+    }
+    if rng.chance(parameters.stuck[.mql] ?? 0) {
+      return (lead, .cleanup(.mql), t.addingTimeInterval(rng.range(20, 60) * 86400))
+    }
+    return (lead, .dropMQL, t.addingTimeInterval(rng.range(0.5, 3) * 86400))
+  }
+
+  /// The follow-ups for leads that entered MQL in `events`.
+  private func mqlEntries(_ events: [Event], rng: inout SeededRandom) -> [(Int, Step, Date)] {
+    var out: [(Int, Step, Date)] = []
+    for e in events {
+      guard case .stageChanged(_, .mql, _) = e.payload, let id = e.lead, id.hasPrefix("L"),
+        let n = Int(id.dropFirst())
+      else { continue }
+      out.append(decideMQL(n - 1, at: e.at, rng: &rng))
+    }
+    return out
+  }
 
   private func makePlan(_ i: Int, start: Date, rng: inout SeededRandom) -> Plan {
     let japanese = rng.chance(0.5)
@@ -268,15 +344,20 @@ public struct DemoGenerator {
     let span = parameters.history.seconds - 3600
     let created = start.addingTimeInterval(span * rng.unit())
     return Plan(
-      id: String(format: "L%05d", i + 1), visitor: "v-\(i + 1)", profile: p, source: source, created: created,
+      id: String(format: "L%05d", i + 1), visitor: "v-\(i + 1)", profile: p, source: source,
+      created: created,
       becomesMQL: rng.chance(parameters.mqlShare), mqlPath: Int(rng.next() % 3))
   }
 
-  private func event(_ plan: Plan, _ at: Date, _ tag: String, actor: String? = nil, lead: Bool = true, _ payload: EventPayload)
+  private func event(
+    _ plan: Plan, _ at: Date, _ tag: String, actor: String? = nil, lead: Bool = true,
+    _ payload: EventPayload
+  )
     -> Event
   {
     Event(
-      id: "demo-\(plan.id)-\(tag)", at: at, lead: lead ? plan.id : nil, visitor: lead ? nil : plan.visitor, actor: actor,
+      id: "demo-\(plan.id)-\(tag)", at: at, lead: lead ? plan.id : nil,
+      visitor: lead ? nil : plan.visitor, actor: actor,
       payload)
   }
 
@@ -285,7 +366,9 @@ public struct DemoGenerator {
     _ a: Action, plans: [Plan], store: PipelineStore, pending: [Event], rng: inout SeededRandom
   ) throws(StoreError) -> ([Event], [(Int, Step, Date)]) {
     if a.lead < 0, case .anonymousVisit(let path) = a.step {
-      let e = Event(id: "demo-anon-\(-a.lead)-\(a.order)", at: a.at, visitor: "anon-\(-a.lead)", .pageView(path: path, referrer: nil))
+      let e = Event(
+        id: "demo-anon-\(-a.lead)-\(a.order)", at: a.at, visitor: "anon-\(-a.lead)",
+        .pageView(path: path, referrer: nil))
       return ([e], [])
     }
     let plan = plans[a.lead]
@@ -294,7 +377,9 @@ public struct DemoGenerator {
     func days(_ d: Double) -> Date { t.addingTimeInterval(d * 86400) }
     switch a.step {
     case .anonymousVisit(let path):
-      return ([event(plan, t, "pv\(a.order)", lead: false, .pageView(path: path, referrer: nil))], [])
+      return (
+        [event(plan, t, "pv\(a.order)", lead: false, .pageView(path: path, referrer: nil))], []
+      )
     case .capture:
       var e = event(plan, t, "capture", .formSubmit(form: "contact", profile: plan.profile))
       e.visitor = plan.visitor
@@ -315,23 +400,25 @@ public struct DemoGenerator {
         out.append(event(plan, t, "demo", .demoRequest))
       case 1:
         for k in 0..<3 {
-          out.append(event(plan, t.addingTimeInterval(Double(k)), "price\(k)", .pageView(path: "/pricing", referrer: nil)))
+          out.append(
+            event(
+              plan, t.addingTimeInterval(Double(k)), "price\(k)",
+              .pageView(path: "/pricing", referrer: nil)))
         }
       default:
-        out.append(event(plan, t, "webinar", .webinarAttended(webinar: plan.profile.campaign ?? "webinar")))
-        out.append(event(plan, t.addingTimeInterval(1), "webinar-dl", .contentDownload(asset: "roi-calculator.xlsx")))
+        out.append(
+          event(plan, t, "webinar", .webinarAttended(webinar: plan.profile.campaign ?? "webinar")))
+        out.append(
+          event(
+            plan, t.addingTimeInterval(1), "webinar-dl",
+            .contentDownload(asset: "roi-calculator.xlsx")))
         out.append(event(plan, t.addingTimeInterval(2), "demo", .demoRequest))
       }
-      // The decision at the MQL: accepted by whoever owns it then, after that rep's latency.
-      let minutes = DemoGenerator.acceptLatency.values.sorted()[Int(rng.next() % 8)]
-      let latency = rng.logNormal(median: minutes, spread: 0.5) * 60
-      if rng.chance(parameters.accept) {
-        return (out, [(a.lead, .accept, t.addingTimeInterval(max(60, latency)))])
-      }
-      if rng.chance(parameters.stuck[.mql] ?? 0) { return (out, []) }
-      return (out, [(a.lead, .dropMQL, days(rng.range(0.5, 3)))])
+      return (out, [])
     case .accept:
-      guard let lead = try store.lead(plan.id), lead.stage == .mql, lead.isOpen else { return ([], []) }
+      guard let lead = try store.lead(plan.id), lead.stage == .mql, lead.isOpen else {
+        return ([], [])
+      }
       let rep = lead.owner ?? teamRep(lead, store: store, rng: &rng)
       let step: Step
       if rng.chance(parameters.qualify) {
@@ -341,34 +428,69 @@ public struct DemoGenerator {
       } else {
         step = .attempt(number: 1, reach: false, persist: true)  // tries until auto-recycled
       }
-      return ([event(plan, t, "accept", actor: rep, .accepted)], [(a.lead, step, days(rng.range(0.05, 1)))])
+      return (
+        [event(plan, t, "accept", actor: rep, .accepted)],
+        [(a.lead, step, days(rng.range(0.05, 1)))]
+      )
     case .dropMQL:
-      guard let lead = try store.lead(plan.id), lead.stage == .mql, lead.isOpen else { return ([], []) }
+      guard let lead = try store.lead(plan.id), lead.stage == .mql, lead.isOpen else {
+        return ([], [])
+      }
       let rep = lead.owner ?? "sato"
       if rng.chance(0.6) {
-        return ([event(plan, t, "recycle-mql", actor: rep, .recycled(reason: rng.pick(["not_ready", "timing", "wrong_person"]), nurtureUntil: nil))], [])
+        return (
+          [
+            event(
+              plan, t, "recycle-mql", actor: rep,
+              .recycled(
+                reason: rng.pick(["not_ready", "timing", "wrong_person"]), nurtureUntil: nil))
+          ], []
+        )
       }
-      return ([event(plan, t, "dq-mql", actor: rep, .disqualified(reason: rng.pick(["not_a_fit", "student", "invalid_contact"])))], [])
+      return (
+        [
+          event(
+            plan, t, "dq-mql", actor: rep,
+            .disqualified(reason: rng.pick(["not_a_fit", "student", "invalid_contact"])))
+        ], []
+      )
     case .attempt(let number, let reach, let persist):
-      guard let lead = try store.lead(plan.id), lead.stage == .sal, lead.isOpen, let rep = lead.owner else { return ([], []) }
+      guard let lead = try store.lead(plan.id), lead.stage == .sal, lead.isOpen,
+        let rep = lead.owner
+      else { return ([], []) }
       let channel: ContactChannel = [.phone, .email, .linkedin][number % 3]
       if reach && number >= Int(rng.range(1, 3)) {
-        let e = event(plan, t, "att\(number)", actor: rep, .contactAttempt(channel: channel, outcome: .connected))
+        let e = event(
+          plan, t, "att\(number)", actor: rep,
+          .contactAttempt(channel: channel, outcome: .connected))
         // Qualification after 3–14 days (best 3–5), by source speed.
         let d = clampDays(rng.logNormal(median: 7, spread: 0.45) * speed, 3, 14)
         return ([e], [(a.lead, .qualify, days(d))])
       }
       let outcome: ContactOutcome = rng.pick([.noAnswer, .voicemail, .busy])
-      let e = event(plan, t, "att\(number)", actor: rep, .contactAttempt(channel: channel, outcome: outcome))
-      guard persist, number < 10 else { return ([e], []) }
-      return ([e], [(a.lead, .attempt(number: number + 1, reach: reach, persist: true), days(rng.range(0.5, 2.2)))])
+      let e = event(
+        plan, t, "att\(number)", actor: rep, .contactAttempt(channel: channel, outcome: outcome))
+      guard persist else { return ([e], [(a.lead, .cleanup(.sal), days(rng.range(30, 70)))]) }
+      guard number < 10 else { return ([e], []) }
+      return (
+        [e],
+        [
+          (
+            a.lead, .attempt(number: number + 1, reach: reach, persist: true),
+            days(rng.range(0.5, 2.2))
+          )
+        ]
+      )
     case .qualify:
-      guard let lead = try store.lead(plan.id), lead.stage == .sal, lead.isOpen, let rep = lead.owner else { return ([], []) }
+      guard let lead = try store.lead(plan.id), lead.stage == .sal, lead.isOpen,
+        let rep = lead.owner
+      else { return ([], []) }
       let e1 = event(plan, t, "talk", actor: rep, .conversation(summary: "discovery call"))
       let e2 = event(
         plan, t.addingTimeInterval(60), "bant", actor: rep,
         .qualification(fields: [
-          "budget": rng.pick(["5M JPY", "$40k", "¥12,000,000", "$120k"]), "authority": plan.profile.title ?? "manager",
+          "budget": rng.pick(["5M JPY", "$40k", "¥12,000,000", "$120k"]),
+          "authority": plan.profile.title ?? "manager",
           "need": rng.pick(["pipeline visibility", "SDR productivity", "replace spreadsheets"]),
           "timeline": rng.pick(["this quarter", "next quarter", "within 6 months"]),
         ]))
@@ -376,16 +498,33 @@ public struct DemoGenerator {
         let d = clampDays(rng.logNormal(median: 18, spread: 0.5) * speed, 7, 42)
         return ([e1, e2], [(a.lead, .createOpportunity, days(d))])
       }
-      if rng.chance(parameters.stuck[.sql] ?? 0) { return ([e1, e2], []) }
+      if rng.chance(parameters.stuck[.sql] ?? 0) {
+        return ([e1, e2], [(a.lead, .cleanup(.sql), days(rng.range(60, 120)))])
+      }
       return ([e1, e2], [(a.lead, .dropSQL, days(rng.range(5, 30)))])
     case .dropSQL:
-      guard let lead = try store.lead(plan.id), lead.stage == .sql, lead.isOpen, let rep = lead.owner else { return ([], []) }
+      guard let lead = try store.lead(plan.id), lead.stage == .sql, lead.isOpen,
+        let rep = lead.owner
+      else { return ([], []) }
       if rng.chance(0.5) {
-        return ([event(plan, t, "recycle-sql", actor: rep, .recycled(reason: rng.pick(["no_budget", "timing"]), nurtureUntil: nil))], [])
+        return (
+          [
+            event(
+              plan, t, "recycle-sql", actor: rep,
+              .recycled(reason: rng.pick(["no_budget", "timing"]), nurtureUntil: nil))
+          ], []
+        )
       }
-      return ([event(plan, t, "lost-sql", actor: rep, .lost(reason: rng.pick(["no_decision", "competitor"])))], [])
+      return (
+        [
+          event(
+            plan, t, "lost-sql", actor: rep, .lost(reason: rng.pick(["no_decision", "competitor"])))
+        ], []
+      )
     case .createOpportunity:
-      guard let lead = try store.lead(plan.id), lead.stage == .sql, lead.isOpen, let rep = lead.owner else { return ([], []) }
+      guard let lead = try store.lead(plan.id), lead.stage == .sql, lead.isOpen,
+        let rep = lead.owner
+      else { return ([], []) }
       let value = (rng.logNormal(median: 2_400_000, spread: 0.8) / 10000).rounded() * 10000
       let cycle = clampDays(rng.logNormal(median: 75, spread: 0.55) * speed, 30, 180)
       let win = rng.chance(parameters.win)
@@ -394,23 +533,64 @@ public struct DemoGenerator {
         plan, t, "opp", actor: rep,
         .opportunityCreated(
           OpportunityFields(
-            value: value, currency: plan.profile.country == "JP" ? "JPY" : "USD", closeDate: days(cycle * (stuck ? 0.6 : 1.0)),
-            stakeholders: Array([plan.profile.name ?? "champion", "CFO", "IT lead", "procurement"].prefix(Int(rng.range(2, 4.99)))),
+            value: value, currency: plan.profile.country == "JP" ? "JPY" : "USD",
+            closeDate: days(cycle * (stuck ? 0.6 : 1.0)),
+            stakeholders: Array(
+              [plan.profile.name ?? "champion", "CFO", "IT lead", "procurement"].prefix(
+                Int(rng.range(2, 4.99)))),
             name: "\(plan.profile.company ?? "Deal") — leadboard")))
       if win { return ([e], [(a.lead, .win, days(cycle))]) }
-      if stuck { return ([e], []) }
+      if stuck {
+        return ([e], [(a.lead, .cleanup(.opportunity), days(cycle * 0.6 + rng.range(60, 150)))])
+      }
       return ([e], [(a.lead, .dropOpportunity, days(cycle * rng.range(0.6, 1.2)))])
     case .win:
-      guard let lead = try store.lead(plan.id), lead.stage == .opportunity, lead.isOpen, let rep = lead.owner else { return ([], []) }
-      let c = event(plan, t, "contract", actor: rep, .contractSigned(paymentTerms: rng.pick(["net 30", "annual upfront", "月末締め翌月末払い"]), onboardingDate: days(14)))
+      guard let lead = try store.lead(plan.id), lead.stage == .opportunity, lead.isOpen,
+        let rep = lead.owner
+      else { return ([], []) }
+      let c = event(
+        plan, t, "contract", actor: rep,
+        .contractSigned(
+          paymentTerms: rng.pick(["net 30", "annual upfront", "月末締め翌月末払い"]),
+          onboardingDate: days(14)))
       let w = event(plan, t.addingTimeInterval(60), "won", actor: rep, .won)
       return ([c, w], [])
+    case .cleanup(let stage):
+      return (try cleanup(plan, stage, at: t, store: store, rng: &rng), [])
     case .dropOpportunity:
-      guard let lead = try store.lead(plan.id), lead.stage == .opportunity, lead.isOpen, let rep = lead.owner else { return ([], []) }
+      guard let lead = try store.lead(plan.id), lead.stage == .opportunity, lead.isOpen,
+        let rep = lead.owner
+      else { return ([], []) }
       if rng.chance(0.85) {
-        return ([event(plan, t, "lost", actor: rep, .lost(reason: rng.pick(["price", "competitor", "no_decision", "product_fit"])))], [])
+        return (
+          [
+            event(
+              plan, t, "lost", actor: rep,
+              .lost(reason: rng.pick(["price", "competitor", "no_decision", "product_fit"])))
+          ], []
+        )
       }
-      return ([event(plan, t, "recycle-opp", actor: rep, .recycled(reason: "timing", nurtureUntil: nil))], [])
+      return (
+        [event(plan, t, "recycle-opp", actor: rep, .recycled(reason: "timing", nurtureUntil: nil))],
+        []
+      )
+    }
+  }
+
+  private func cleanup(
+    _ plan: Plan, _ stage: Stage, at t: Date, store: PipelineStore, rng: inout SeededRandom
+  ) throws(StoreError)
+    -> [Event]
+  {
+    guard let lead = try store.lead(plan.id), lead.stage == stage, lead.isOpen else { return [] }
+    let rep = lead.owner ?? teamRep(lead, store: store, rng: &rng)
+    switch stage {
+    case .mql: return [event(plan, t, "review-mql", actor: rep, .disqualified(reason: "not_a_fit"))]
+    case .sal:
+      return [
+        event(plan, t, "review-sal", actor: rep, .recycled(reason: "no_contact", nurtureUntil: nil))
+      ]
+    default: return [event(plan, t, "review-\(stage)", actor: rep, .lost(reason: "no_decision"))]
     }
   }
 

@@ -23,6 +23,8 @@ public struct Pipeline: Sendable {
   public private(set) var load: [String: Int] = [:]
   public private(set) var log: [Event] = []
   private var ids = Set<String>()
+  /// When each lead next has time-driven work (see `LifecycleEngine.nextDue`).
+  private var due: [String: Date] = [:]
 
   public init(playbook: Playbook) {
     engine = LifecycleEngine(playbook: playbook)
@@ -31,7 +33,8 @@ public struct Pipeline: Sendable {
   /// The rules' context for `event`.
   public func context(for event: Event?) -> RuleContext {
     var views: [PageVisit] = []
-    if let e = event, EventType.captures.contains(e.type), let v = e.visitor, visitorLeads[v] == nil {
+    if let e = event, EventType.captures.contains(e.type), let v = e.visitor, visitorLeads[v] == nil
+    {
       views = anonymousViews[v] ?? []
     }
     return RuleContext(routing: routing, load: load, visitorViews: views)
@@ -46,7 +49,8 @@ public struct Pipeline: Sendable {
     if event.lead == nil, let v = event.visitor, let lead = visitorLeads[v] {
       event.lead = lead  // a known visitor's page view belongs to its lead
     }
-    let outcomes = try engine.process(event, lead: event.lead.flatMap { leads[$0] }, context: context(for: event))
+    let outcomes = try engine.process(
+      event, lead: event.lead.flatMap { leads[$0] }, context: context(for: event))
     record(event)
     for o in outcomes { record(o) }
     return .added(outcomes: outcomes)
@@ -56,7 +60,7 @@ public struct Pipeline: Sendable {
   @discardableResult
   public mutating func tick(at now: Date) -> [Event] {
     var all: [Event] = []
-    for id in leads.keys.sorted() {
+    for id in due.filter({ $0.value <= now }).keys.sorted() {
       guard let lead = leads[id] else { continue }
       let events = engine.tick(lead, at: now, context: context(for: nil))
       for e in events where !ids.contains(e.id) {
@@ -92,12 +96,14 @@ public struct Pipeline: Sendable {
     var after = before ?? LeadState(id: id, at: event.at)
     after.apply(event)
     leads[id] = after
+    due[id] = engine.nextDue(after)
     adjustLoad(before, -1)
     adjustLoad(after, +1)
   }
 
   private mutating func adjustLoad(_ lead: LeadState?, _ delta: Int) {
-    guard let lead, let owner = lead.owner, lead.isOpen, lead.stage == .mql || lead.stage == .sal else { return }
+    guard let lead, let owner = lead.owner, lead.isOpen, lead.stage == .mql || lead.stage == .sal
+    else { return }
     load[owner, default: 0] += delta
   }
 
@@ -105,13 +111,18 @@ public struct Pipeline: Sendable {
 
   /// Leads in `stage` (open ones only for funnel stages before customer).
   public func leads(in stage: Stage) -> [LeadState] {
-    leads.values.filter { $0.stage == stage && ($0.isOpen || stage == .customer) }.sorted { $0.id < $1.id }
+    leads.values.filter { $0.stage == stage && ($0.isOpen || stage == .customer) }.sorted {
+      $0.id < $1.id
+    }
   }
 
   /// The board's columns at `now`: open leads per stage with their value and how many are
   /// stalled (snoozed ones not counted); `visitor` counts anonymous visitors.
   public func stageTotals(at now: Date) -> [StageTotals] {
-    var totals = Dictionary(uniqueKeysWithValues: Stage.allCases.map { ($0, StageTotals(stage: $0, count: 0, value: 0, stalled: 0)) })
+    var totals = Dictionary(
+      uniqueKeysWithValues: Stage.allCases.map {
+        ($0, StageTotals(stage: $0, count: 0, value: 0, stalled: 0))
+      })
     totals[.visitor]?.count = anonymousViews.count
     for lead in leads.values where lead.closed == nil {
       totals[lead.stage]?.count += 1
@@ -123,7 +134,9 @@ public struct Pipeline: Sendable {
 
   /// Every stall alert at `now`, by black hole.
   public func stalls(at now: Date) -> [StallAlert] {
-    leads.values.compactMap { engine.stall.evaluate($0, at: now) }.sorted { ($0.blackHole.rawValue, $0.lead) < ($1.blackHole.rawValue, $1.lead) }
+    leads.values.compactMap { engine.stall.evaluate($0, at: now) }.sorted {
+      ($0.blackHole.rawValue, $0.lead) < ($1.blackHole.rawValue, $1.lead)
+    }
   }
 }
 
@@ -131,7 +144,9 @@ extension LifecycleEngine {
   /// Fills what the playbook implies but the event left out (a recycle's nurture end).
   public func prepare(_ event: Event) -> Event {
     var e = event
-    if case .recycled(let reason, nil) = e.payload, let nurture = playbook.recycle.reason(reason)?.nurture {
+    if case .recycled(let reason, nil) = e.payload,
+      let nurture = playbook.recycle.reason(reason)?.nurture
+    {
       e.payload = .recycled(reason: reason, nurtureUntil: e.at.addingTimeInterval(nurture.seconds))
     }
     return e

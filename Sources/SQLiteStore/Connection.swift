@@ -35,7 +35,8 @@ final class Connection {
       }
       let fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
       if fd < 0 && errno != EEXIST {
-        throw StoreError(.unavailable, "\(path): cannot create the store (\(String(cString: strerror(errno))))")
+        throw StoreError(
+          .unavailable, "\(path): cannot create the store (\(String(cString: strerror(errno))))")
       }
       if fd >= 0 { close(fd) }
     }
@@ -108,7 +109,9 @@ final class Connection {
   }
 
   /// Binds, steps through every row with `row`, and resets.
-  func query(_ sql: String, _ values: [SQLValue] = [], row: (Statement) throws(StoreError) -> Void) throws(StoreError) {
+  func query(_ sql: String, _ values: [SQLValue] = [], row: (Statement) throws(StoreError) -> Void)
+    throws(StoreError)
+  {
     let s = try statement(sql)
     try s.bind(values)
     defer { s.reset() }
@@ -182,7 +185,9 @@ final class Statement {
       case .double(let x): rc = sqlite3_bind_double(raw, index, x)
       case .text(let s): rc = sqlite3_bind_text(raw, index, s, -1, csqlite_transient())
       case .blob(let b):
-        rc = b.withUnsafeBytes { sqlite3_bind_blob(raw, index, $0.baseAddress, Int32(b.count), csqlite_transient()) }
+        rc = b.withUnsafeBytes {
+          sqlite3_bind_blob(raw, index, $0.baseAddress, Int32(b.count), csqlite_transient())
+        }
       }
       if rc != SQLITE_OK { throw connection.error(rc, "binding parameter \(index)") }
     }

@@ -47,6 +47,7 @@ enum Migrations {
           stall_at REAL,
           sla_due REAL,
           next_due REAL,
+          rev INTEGER NOT NULL DEFAULT 1,
           state BLOB NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX leads_board ON leads(stage_rank, score DESC) WHERE closed IS NULL;
@@ -80,11 +81,14 @@ enum Migrations {
   /// its own transaction.
   static func migrate(_ db: Connection, upTo target: Int = latest) throws(StoreError) {
     try db.execute(
-      "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+      "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL)"
+    )
     let current = Int(try db.scalarInt("SELECT max(version) FROM schema_migrations") ?? 0)
     if current > latest {
       throw StoreError(
-        .schema, "\(db.path): the store has schema version \(current), newer than this leadboard (\(latest)); upgrade leadboard")
+        .schema,
+        "\(db.path): the store has schema version \(current), newer than this leadboard (\(latest)); upgrade leadboard"
+      )
     }
     for m in all where m.version > current && m.version <= target {
       try db.transaction(write: true) { () throws(StoreError) in
@@ -99,7 +103,9 @@ enum Migrations {
   /// The versions recorded as applied.
   static func applied(_ db: Connection) throws(StoreError) -> [Int] {
     var out: [Int] = []
-    try db.query("SELECT version FROM schema_migrations ORDER BY version") { s in out.append(Int(s.int(0))) }
+    try db.query("SELECT version FROM schema_migrations ORDER BY version") { s in
+      out.append(Int(s.int(0)))
+    }
     return out
   }
 }

@@ -13,6 +13,11 @@ public final class SQLiteStore: PipelineStore {
   public let engine: LifecycleEngine
   let db: Connection
   private var localCommits: Int64 = 0
+  /// Decoded lead states by id with the row revision they were read at. Decoding a state costs
+  /// far more than reading its revision, so a row unchanged since it was last read (by any
+  /// process: every write bumps `rev`) is not decoded again.
+  private var stateCache: [String: (rev: Int64, state: LeadState)] = [:]
+  static let stateCacheLimit = 200_000
   private let encoder: JSONEncoder = {
     let e = JSONEncoder()
     e.dateEncodingStrategy = .secondsSince1970
@@ -33,7 +38,9 @@ public final class SQLiteStore: PipelineStore {
   ///   - playbookText: the playbook to record when the store is new (default: the built-in
   ///     one). An existing store keeps the playbook it was created with unless
   ///     `replacePlaybook` is set.
-  public init(path: String, playbookText: String? = nil, replacePlaybook: Bool = false) throws(StoreError) {
+  public init(path: String, playbookText: String? = nil, replacePlaybook: Bool = false)
+    throws(StoreError)
+  {
     let db = try Connection(path: path)
     self.db = db
     if path != ":memory:" {
@@ -51,7 +58,8 @@ public final class SQLiteStore: PipelineStore {
       throw error
     }
     var stored: String?
-    try db.query("SELECT value FROM settings WHERE key = ?", [.text(SQLiteStore.playbookKey)]) { s in
+    try db.query("SELECT value FROM settings WHERE key = ?", [.text(SQLiteStore.playbookKey)]) {
+      s in
       stored = s.text(0)
     }
     let text: String
@@ -73,25 +81,56 @@ public final class SQLiteStore: PipelineStore {
     engine = LifecycleEngine(playbook: playbook)
   }
 
+  /// After a commit: count it for the change token and cache the states it wrote.
+  private func commit(_ written: [(String, Int64, LeadState)]) {
+    localCommits += 1
+    for (id, rev, state) in written { remember(id, rev: rev, state) }
+  }
+
   /// The schema versions applied to this file.
   public func appliedMigrations() throws(StoreError) -> [Int] { try Migrations.applied(db) }
 
   // MARK: - Writes
 
   public func append(_ events: [Event]) throws(StoreError) -> [AppendStatus] {
+    var written: [(String, Int64, LeadState)] = []
     let result = try db.transaction(write: true) { () throws(StoreError) -> [AppendStatus] in
       var batch = try Batch(store: self)
       var out: [AppendStatus] = []
       out.reserveCapacity(events.count)
       for e in events { out.append(try batch.append(e)) }
       try batch.flush()
+      written = batch.written
       return out
     }
-    localCommits += 1
+    commit(written)
     return result
   }
 
+  /// Stores events exactly as given, rule outcomes included, folding them into the
+  /// projections without running any rule: how an exported log or another store's log is
+  /// brought in. Events already present are skipped.
+  /// - Returns: how many were new.
+  @discardableResult
+  public func replay(_ events: [Event]) throws(StoreError) -> Int {
+    var written: [(String, Int64, LeadState)] = []
+    let added = try db.transaction(write: true) { () throws(StoreError) -> Int in
+      var batch = try Batch(store: self)
+      var n = 0
+      for e in events where try !batch.exists(e.id) {
+        try batch.fold(e)
+        n += 1
+      }
+      try batch.flush()
+      written = batch.written
+      return n
+    }
+    commit(written)
+    return added
+  }
+
   public func tick(at now: Date) throws(StoreError) -> [Event] {
+    var written: [(String, Int64, LeadState)] = []
     let result = try db.transaction(write: true) { () throws(StoreError) -> [Event] in
       var batch = try Batch(store: self)
       var due: [String] = []
@@ -109,9 +148,10 @@ public final class SQLiteStore: PipelineStore {
         all += fresh
       }
       try batch.flush()
+      written = batch.written
       return all
     }
-    localCommits += 1
+    commit(written)
     return result
   }
 
@@ -127,7 +167,8 @@ public final class SQLiteStore: PipelineStore {
         totals[st]?.value = s.double(2)
       }
       try db.query(
-        "SELECT stage, count(*) FROM leads WHERE stall_at IS NOT NULL AND stall_at <= ? GROUP BY stage", [.time(now)]
+        "SELECT stage, count(*) FROM leads WHERE stall_at IS NOT NULL AND stall_at <= ? GROUP BY stage",
+        [.time(now)]
       ) { s in
         guard let st = s.text(0).flatMap(Stage.init(rawValue:)) else { return }
         totals[st]?.stalled = Int(s.int(1))
@@ -153,7 +194,9 @@ public final class SQLiteStore: PipelineStore {
       values.append(.time(now))
     }
     if let q = query.search, !q.isEmpty {
-      let like = "%" + q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+      let like =
+        "%"
+        + q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
         .replacingOccurrences(of: "_", with: "\\_") + "%"
       let columns = ["name", "company", "email", "owner", "source", "id"]
       sql += " AND (" + columns.map { "\($0) LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")"
@@ -172,14 +215,29 @@ public final class SQLiteStore: PipelineStore {
     }
   }
 
+  /// One lead with its full score ledger (rebuilt from the log's score_changed events).
   public func lead(_ id: String) throws(StoreError) -> LeadState? {
-    try db.transaction(write: false) { () throws(StoreError) -> LeadState? in try fetchLead(id) }
+    try db.transaction(write: false) { () throws(StoreError) -> LeadState? in
+      guard var lead = try fetchLead(id) else { return nil }
+      try db.query(
+        "SELECT body FROM events WHERE lead = ? AND type = 'score_changed' ORDER BY seq",
+        [.text(id)]
+      ) {
+        s throws(StoreError) in
+        let e = try decodeEvent(s.text(0) ?? "")
+        if case .scoreChanged(let c) = e.payload {
+          lead.ledger.append(LedgerLine(at: e.at, change: c))
+        }
+      }
+      return lead
+    }
   }
 
   public func events(forLead id: String) throws(StoreError) -> [Event] {
     try db.transaction(write: false) { () throws(StoreError) -> [Event] in
       var out: [Event] = []
-      try db.query("SELECT body FROM events WHERE lead = ? ORDER BY seq", [.text(id)]) { s throws(StoreError) in
+      try db.query("SELECT body FROM events WHERE lead = ? ORDER BY seq", [.text(id)]) {
+        s throws(StoreError) in
         out.append(try decodeEvent(s.text(0) ?? ""))
       }
       return out
@@ -189,7 +247,10 @@ public final class SQLiteStore: PipelineStore {
   public func allEvents(asOf: Date?) throws(StoreError) -> [Event] {
     try db.transaction(write: false) { () throws(StoreError) -> [Event] in
       var out: [Event] = []
-      let sql = asOf == nil ? "SELECT body FROM events ORDER BY seq" : "SELECT body FROM events WHERE at <= ? ORDER BY seq"
+      let sql =
+        asOf == nil
+        ? "SELECT body FROM events ORDER BY seq"
+        : "SELECT body FROM events WHERE at <= ? ORDER BY seq"
       try db.query(sql, asOf.map { [.time($0)] } ?? []) { s throws(StoreError) in
         out.append(try decodeEvent(s.text(0) ?? ""))
       }
@@ -230,11 +291,28 @@ public final class SQLiteStore: PipelineStore {
   // MARK: - Internals
 
   func fetchLead(_ id: String) throws(StoreError) -> LeadState? {
+    var rev: Int64?
+    try db.query("SELECT rev FROM leads WHERE id = ?", [.text(id)]) { s in rev = s.int(0) }
+    guard let rev else { return nil }
+    if let hit = stateCache[id], hit.rev == rev { return hit.state }
     var out: LeadState?
     try db.query("SELECT state FROM leads WHERE id = ?", [.text(id)]) { s throws(StoreError) in
       out = try decodeLead(s.bytes(0))
     }
+    if let out { remember(id, rev: rev, out) }
     return out
+  }
+
+  /// Caches a decoded state read or written at `rev` (only committed revisions).
+  func remember(_ id: String, rev: Int64, _ state: LeadState) {
+    if stateCache.count >= SQLiteStore.stateCacheLimit {
+      stateCache.removeAll(keepingCapacity: true)
+    }
+    // Keep the stored form, without the ledger: `lead(_:)` rebuilds it from the log, and a
+    // written state's ledger would be counted twice.
+    var stored = state
+    stored.ledger = []
+    stateCache[id] = (rev, stored)
   }
 
   func decodeLead(_ bytes: [UInt8]) throws(StoreError) -> LeadState {
@@ -291,6 +369,8 @@ struct Batch {
   /// once and written once per transaction, however many events it gets.
   private var cache: [String: (original: LeadState?, current: LeadState)] = [:]
   private var dirtyOrder: [String] = []
+  /// States written, with their new revisions, for the store's cache once committed.
+  private(set) var written: [(String, Int64, LeadState)] = []
   private var db: Connection { store.db }
 
   init(store: SQLiteStore) throws(StoreError) {
@@ -325,18 +405,34 @@ struct Batch {
     let before = try lead(leadID)
     var views: [PageVisit] = []
     if EventType.captures.contains(event.type), let v = event.visitor, try visitorLead(v) == nil {
-      try db.query("SELECT event, path, at FROM anonymous_views WHERE visitor = ? ORDER BY at, event", [.text(v)]) { s in
-        views.append(PageVisit(event: s.text(0) ?? "", path: s.text(1) ?? "", at: s.date(2) ?? .distantPast))
+      try db.query(
+        "SELECT event, path, at FROM anonymous_views WHERE visitor = ? ORDER BY at, event",
+        [.text(v)]
+      ) { s in
+        views.append(
+          PageVisit(event: s.text(0) ?? "", path: s.text(1) ?? "", at: s.date(2) ?? .distantPast))
       }
     }
     let outcomes: [Event]
     do {
-      outcomes = try store.engine.process(event, lead: before, context: context(visitorViews: views))
+      outcomes = try store.engine.process(
+        event, lead: before, context: context(visitorViews: views))
     } catch {
       return .refused(error)
     }
     try record([event] + outcomes, leadID: leadID, before: before)
     return .added(outcomes: outcomes)
+  }
+
+  /// Folds one stored event without rules (see `SQLiteStore.replay`).
+  mutating func fold(_ event: Event) throws(StoreError) {
+    var e = event
+    if e.lead == nil, let v = e.visitor { e.lead = try visitorLead(v) }
+    guard let leadID = e.lead else {
+      try recordAnonymousView(e)
+      return
+    }
+    try record([e], leadID: leadID, before: try lead(leadID))
   }
 
   /// Writes events of one lead and the lead's new state.
@@ -356,7 +452,9 @@ struct Batch {
         dirtyTeams.insert(team ?? "*")
       case .visitorStitched(let v, _):
         try db.run("DELETE FROM anonymous_views WHERE visitor = ?", [.text(v)])
-        let wasAnonymous = try db.scalarInt("SELECT 1 FROM visitors WHERE visitor = ? AND lead IS NULL", [.text(v)]) != nil
+        let wasAnonymous =
+          try db.scalarInt("SELECT 1 FROM visitors WHERE visitor = ? AND lead IS NULL", [.text(v)])
+          != nil
         try db.run(
           """
           INSERT INTO visitors(visitor, lead, first_seen, last_seen) VALUES (?, ?, ?, ?)
@@ -374,7 +472,9 @@ struct Batch {
       }
     }
     for (l, delta) in [(before, -1), (state, 1)] {
-      guard let l, let owner = l.owner, l.isOpen, l.stage == .mql || l.stage == .sal else { continue }
+      guard let l, let owner = l.owner, l.isOpen, l.stage == .mql || l.stage == .sal else {
+        continue
+      }
       load[owner, default: 0] += delta
       dirtyReps.insert(owner)
     }
@@ -383,19 +483,27 @@ struct Batch {
 
   private func visitorLead(_ visitor: String) throws(StoreError) -> String? {
     var out: String?
-    try db.query("SELECT lead FROM visitors WHERE visitor = ?", [.text(visitor)]) { s in out = s.text(0) }
+    try db.query("SELECT lead FROM visitors WHERE visitor = ?", [.text(visitor)]) { s in
+      out = s.text(0)
+    }
     return out
   }
 
   private mutating func recordAnonymousView(_ e: Event) throws(StoreError) {
     guard case .pageView(let path, _) = e.payload, let v = e.visitor else { return }
     try insertEvent(e, lead: nil)
-    try db.run("INSERT INTO anonymous_views(event, visitor, path, at) VALUES (?, ?, ?, ?)", [.text(e.id), .text(v), .text(path), .time(e.at)])
+    try db.run(
+      "INSERT INTO anonymous_views(event, visitor, path, at) VALUES (?, ?, ?, ?)",
+      [.text(e.id), .text(v), .text(path), .time(e.at)])
     let known = try db.scalarInt("SELECT 1 FROM visitors WHERE visitor = ?", [.text(v)]) != nil
     if known {
-      try db.run("UPDATE visitors SET last_seen = max(last_seen, ?) WHERE visitor = ?", [.time(e.at), .text(v)])
+      try db.run(
+        "UPDATE visitors SET last_seen = max(last_seen, ?) WHERE visitor = ?",
+        [.time(e.at), .text(v)])
     } else {
-      try db.run("INSERT INTO visitors(visitor, lead, first_seen, last_seen) VALUES (?, NULL, ?, ?)", [.text(v), .time(e.at), .time(e.at)])
+      try db.run(
+        "INSERT INTO visitors(visitor, lead, first_seen, last_seen) VALUES (?, NULL, ?, ?)",
+        [.text(v), .time(e.at), .time(e.at)])
       bump(.visitor, 1, 0)
     }
   }
@@ -404,7 +512,8 @@ struct Batch {
     try db.run(
       "INSERT INTO events(id, lead, visitor, type, at, actor, cause, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       [
-        .text(e.id), .optional(lead), .optional(e.visitor), .text(e.type.rawValue), .time(e.at), .optional(e.actor),
+        .text(e.id), .optional(lead), .optional(e.visitor), .text(e.type.rawValue), .time(e.at),
+        .optional(e.actor),
         .optional(e.cause), .text(e.jsonLine),
       ])
   }
@@ -428,7 +537,8 @@ struct Batch {
     let engine = store.engine
     let slaDue = engine.sla.status(of: lead, at: lead.stageEnteredAt)?.due
     let stallAt = engine.stall.boardStalledAt(lead)
-    try db.run(
+    var rev: Int64 = 1
+    try db.query(
       """
       INSERT INTO leads(id, stage, stage_rank, closed, owner, team, score, name, company, email, source,
         stage_entered_at, value, close_date, stall_at, sla_due, next_due, state)
@@ -437,15 +547,24 @@ struct Batch {
         closed = excluded.closed, owner = excluded.owner, team = excluded.team, score = excluded.score,
         name = excluded.name, company = excluded.company, email = excluded.email, source = excluded.source,
         stage_entered_at = excluded.stage_entered_at, value = excluded.value, close_date = excluded.close_date,
-        stall_at = excluded.stall_at, sla_due = excluded.sla_due, next_due = excluded.next_due, state = excluded.state
+        stall_at = excluded.stall_at, sla_due = excluded.sla_due, next_due = excluded.next_due, state = excluded.state,
+        rev = leads.rev + 1
+      RETURNING rev
       """,
       [
-        .text(lead.id), .text(lead.stage.rawValue), .int(Int64(lead.stage.rank)), .optional(lead.closed?.closure.rawValue),
-        .optional(lead.owner), .optional(lead.team), .int(Int64(lead.score)), .optional(lead.profile.displayName),
-        .optional(lead.profile.company), .optional(lead.profile.email?.lowercased()), .optional(lead.profile.source),
-        .time(lead.stageEnteredAt), .optional(lead.opportunity?.value), .time(lead.opportunity?.closeDate),
-        .time(stallAt), .time(slaDue), .time(engine.nextDue(lead)), .blob(try store.encodeLead(lead)),
-      ])
+        .text(lead.id), .text(lead.stage.rawValue), .int(Int64(lead.stage.rank)),
+        .optional(lead.closed?.closure.rawValue),
+        .optional(lead.owner), .optional(lead.team), .int(Int64(lead.score)),
+        .optional(lead.profile.displayName),
+        .optional(lead.profile.company), .optional(lead.profile.email?.lowercased()),
+        .optional(lead.profile.source),
+        .time(lead.stageEnteredAt), .optional(lead.opportunity?.value),
+        .time(lead.opportunity?.closeDate),
+        .time(stallAt), .time(slaDue), .time(engine.nextDue(lead)),
+        .blob(try store.encodeLead(lead)),
+      ]
+    ) { s in rev = s.int(0) }
+    written.append((lead.id, rev, lead))
   }
 
   /// Writes the counters gathered in memory.
@@ -469,7 +588,8 @@ struct Batch {
         """
         INSERT INTO routing_reps(rep, assigned, load) VALUES (?, ?, ?)
         ON CONFLICT(rep) DO UPDATE SET assigned = excluded.assigned, load = excluded.load
-        """, [.text(rep), .int(Int64(routing.assignedCount[rep] ?? 0)), .int(Int64(load[rep] ?? 0))])
+        """,
+        [.text(rep), .int(Int64(routing.assignedCount[rep] ?? 0)), .int(Int64(load[rep] ?? 0))])
     }
     for team in dirtyTeams {
       guard let rep = routing.lastAssigned[team] else { continue }

@@ -37,7 +37,9 @@ public enum DisplayWidth {
     if scalars.count > 1 {
       // A variation selector 16 asks for emoji presentation: two columns.
       if scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
-      if first.properties.isEmojiPresentation || scalars.contains(where: { $0.value == 0x200D }) { return 2 }
+      if first.properties.isEmojiPresentation || scalars.contains(where: { $0.value == 0x200D }) {
+        return 2
+      }
     }
     return of(first)
   }
@@ -99,7 +101,9 @@ public enum DisplayWidth {
         } else {
           out += "\u{FFFD}"
         }
-      } else if v == 0x2028 || v == 0x2029 || (v >= 0x202A && v <= 0x202E) || (v >= 0x2066 && v <= 0x2069) {
+      } else if v == 0x2028 || v == 0x2029 || (v >= 0x202A && v <= 0x202E)
+        || (v >= 0x2066 && v <= 0x2069)
+      {
         out += "\u{FFFD}"  // line separators and bidi overrides reorder or break the screen
       } else {
         out.unicodeScalars.append(s)

@@ -4,7 +4,8 @@ import LeadLifecycle
 /// The version printed by `leadboard --version`.
 let leadboardVersion = "0.1.0"
 
-let allCommands: [CommandSpec] = storeCommands + actionCommands + [demoCommand] + playbookCommands
+let allCommands: [CommandSpec] =
+  storeCommands + actionCommands + [demoCommand, watchCommand] + playbookCommands
 
 /// `leadboard --help`: every command and the exit codes.
 func mainHelp() -> String {
@@ -15,9 +16,11 @@ func mainHelp() -> String {
     "",
     "commands:",
   ]
-  let width = allCommands.map { ($0.path.joined(separator: " ") + " " + $0.arguments).count }.max() ?? 20
+  let width =
+    allCommands.map { ($0.path.joined(separator: " ") + " " + $0.arguments).count }.max() ?? 20
   for c in allCommands {
-    let head = (c.path.joined(separator: " ") + " " + c.arguments).padding(toLength: width, withPad: " ", startingAt: 0)
+    let head = (c.path.joined(separator: " ") + " " + c.arguments).padding(
+      toLength: width, withPad: " ", startingAt: 0)
     lines.append("  \(head)  \(c.summary)")
   }
   lines += ["", "exit codes:"]
@@ -28,11 +31,15 @@ func mainHelp() -> String {
 
 /// `leadboard COMMAND --help`.
 func commandHelp(_ c: CommandSpec) -> String {
-  var lines = ["usage: leadboard \(c.path.joined(separator: " ")) \(c.arguments)", "", c.summary, "", "options:"]
+  var lines = [
+    "usage: leadboard \(c.path.joined(separator: " ")) \(c.arguments)", "", c.summary, "",
+    "options:",
+  ]
   let specs = c.options + globalOptions
   let width = specs.map { $0.name.count + ($0.value.map { $0.count + 1 } ?? 0) }.max() ?? 10
   for o in specs {
-    let head = (o.name + (o.value.map { " " + $0 } ?? "")).padding(toLength: width, withPad: " ", startingAt: 0)
+    let head = (o.name + (o.value.map { " " + $0 } ?? "")).padding(
+      toLength: width, withPad: " ", startingAt: 0)
     lines.append("  \(head)  \(o.help)\(o.repeatable ? " (repeatable)" : "")")
   }
   return lines.joined(separator: "\n")

@@ -95,7 +95,8 @@ public struct JSON5Parser {
         advance()
       case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0xA0:  // NBSP
         index += 2
-      case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF:
+      case 0xEF
+      where index + 2 < bytes.count && bytes[index + 1] == 0xBB && bytes[index + 2] == 0xBF:
         index += 3  // a stray BOM
       case 0xE2
       where index + 2 < bytes.count && bytes[index + 1] == 0x80
@@ -113,7 +114,8 @@ public struct JSON5Parser {
           advance()
           var closed = false
           while let c = current {
-            if c == UInt8(ascii: "*"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "/")
+            if c == UInt8(ascii: "*"), index + 1 < bytes.count,
+              bytes[index + 1] == UInt8(ascii: "/")
             {
               advance()
               advance()
@@ -147,7 +149,8 @@ public struct JSON5Parser {
     case UInt8(ascii: "["): return try parseArray(depth: depth, start: start)
     case UInt8(ascii: "\""), UInt8(ascii: "'"):
       return JSON(.string(try parseString()), at: start)
-    case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "0")...UInt8(ascii: "9"):
+    case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+      UInt8(ascii: "0")...UInt8(ascii: "9"):
       return JSON(.number(try parseNumber()), at: start)
     default:
       if let word = identifierWord() {
@@ -171,7 +174,8 @@ public struct JSON5Parser {
   private mutating func identifierWord() -> String? {
     let s = index
     while let c = current,
-      (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+      (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+        || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
         || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "_")
         || c == UInt8(ascii: "$") || c >= 0x80
     {
@@ -245,7 +249,8 @@ public struct JSON5Parser {
       } else if current == nil {
         throw JSONSyntaxError(position: start, message: "unterminated object: missing '}'")
       } else {
-        throw error("expected ',' or '}' after the value of '\(key)' but found \(describeCurrent())")
+        throw error(
+          "expected ',' or '}' after the value of '\(key)' but found \(describeCurrent())")
       }
     }
   }
@@ -421,7 +426,10 @@ public struct JSON5Parser {
       }
       if expDigits == 0 { throw error("malformed number: missing exponent digits") }
     }
-    if let c = current, (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) {
+    if let c = current,
+      (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+        || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+    {
       throw error("malformed number: unexpected \(describeCurrent())")
     }
     let text = String(decoding: bytes[s..<index], as: UTF8.self)

@@ -56,7 +56,8 @@ extension Event {
     do {
       value = try JSON5Parser.parse(jsonLine)
     } catch {
-      throw EventDecodingError(field: "", message: "invalid JSON at column \(error.position.column): \(error.message)")
+      throw EventDecodingError(
+        field: "", message: "invalid JSON at column \(error.position.column): \(error.message)")
     }
     try self.init(json: value)
   }
@@ -152,16 +153,17 @@ extension EventPayload {
       put("team", team)
       put("explanation", explanation)
     case .visitorStitched(_, let views):
-      f.append((
-        "views",
-        .array(
-          views.map {
-            .object([
-              ("event", .string($0.event)), ("path", .string($0.path)),
-              ("at", .string(ISO8601.format($0.at))),
-            ])
-          })
-      ))
+      f.append(
+        (
+          "views",
+          .array(
+            views.map {
+              .object([
+                ("event", .string($0.event)), ("path", .string($0.path)),
+                ("at", .string(ISO8601.format($0.at))),
+              ])
+            })
+        ))
     case .stalled(let stage, let hole, let days):
       put("stage", stage.rawValue)
       put("black_hole", hole.rawValue)
@@ -170,7 +172,8 @@ extension EventPayload {
     return f
   }
 
-  fileprivate static func read(_ type: EventType, from r: inout FieldReader) throws(EventDecodingError)
+  fileprivate static func read(_ type: EventType, from r: inout FieldReader)
+    throws(EventDecodingError)
     -> EventPayload
   {
     switch type {
@@ -184,7 +187,8 @@ extension EventPayload {
     case .accountCreated: return .accountCreated(profile: try Profile(reading: &r))
     case .profileUpdated: return .profileUpdated(profile: try Profile(reading: &r))
     case .emailOpen: return .emailOpen(campaign: try r.string("campaign"))
-    case .emailClick: return .emailClick(campaign: try r.string("campaign"), url: try r.string("url"))
+    case .emailClick:
+      return .emailClick(campaign: try r.string("campaign"), url: try r.string("url"))
     case .contentDownload: return .contentDownload(asset: try r.requiredString("asset"))
     case .webinarAttended: return .webinarAttended(webinar: try r.requiredString("webinar"))
     case .demoRequest: return .demoRequest
@@ -207,7 +211,8 @@ extension EventPayload {
     case .disqualified: return .disqualified(reason: try r.requiredString("reason"))
     case .accepted: return .accepted
     case .recycled:
-      return .recycled(reason: try r.requiredString("reason"), nurtureUntil: try r.date("nurture_until"))
+      return .recycled(
+        reason: try r.requiredString("reason"), nurtureUntil: try r.date("nurture_until"))
     case .assigned:
       return .assigned(
         to: try r.requiredString("to"), team: try r.string("team"),
@@ -231,7 +236,8 @@ extension EventPayload {
       return .stageChanged(from: from, to: to, reason: try r.string("reason") ?? "")
     case .slaBreached:
       let stage: Stage = try r.requiredEnum("stage")
-      return .slaBreached(stage: stage, due: try r.requiredDate("due"), owner: try r.string("owner"))
+      return .slaBreached(
+        stage: stage, due: try r.requiredDate("due"), owner: try r.string("owner"))
     case .reassigned:
       return .reassigned(
         from: try r.string("from"), to: try r.requiredString("to"), team: try r.string("team"),
@@ -239,7 +245,8 @@ extension EventPayload {
     case .unrouted: return .unrouted(reason: try r.requiredString("reason"))
     case .visitorStitched:
       guard let visitor = r.envelopeVisitor else {
-        throw EventDecodingError(field: "visitor", message: "missing: required for visitor_stitched")
+        throw EventDecodingError(
+          field: "visitor", message: "missing: required for visitor_stitched")
       }
       var views: [PageVisit] = []
       for (i, item) in (try r.array("views") ?? []).enumerated() {

@@ -108,6 +108,22 @@ public struct LeadState: Sendable, Equatable, Codable {
   /// Fit plus behaviour.
   public var score: Int { fitScore + behaviorScore }
 
+  /// The most page views kept on the state (the high-intent rules look at recent ones only).
+  public static let pageViewLimit = 50
+
+  // The ledger is left out of the stored form: it grows with every point and the rules never
+  // read it (they use `rulePoints`). Stores rebuild it from the log's score_changed events.
+  enum CodingKeys: String, CodingKey {
+    case id, profile, visitors, stage, stageEnteredAt, createdAt, history, closed, owner, team,
+      previousOwners
+    case assignedAt, acceptedAt, routingNote, fitScore, behaviorScore, rulePoints, lastActivityAt
+    case behaviorAtLastActivity, pageViews, contactAttempts, unansweredAttempts, lastContactAt,
+      reached
+    case conversations, qualification, opportunity, contract, recycleCount, lastRecycleReason,
+      nurtureUntil
+    case snoozedUntil, snoozeReason, slaBreachedAt, stalledAt, lastEventAt, eventCount
+  }
+
   /// True while the lead is in the funnel (not a customer, not closed).
   public var isOpen: Bool { closed == nil && stage != .customer }
 
@@ -150,9 +166,13 @@ public struct LeadState: Sendable, Equatable, Codable {
     switch event.payload {
     case .pageView(let path, _):
       pageViews.append(PageVisit(event: event.id, path: path, at: event.at))
+      if pageViews.count > LeadState.pageViewLimit {
+        pageViews.removeFirst(pageViews.count - LeadState.pageViewLimit)
+      }
     case .visitorStitched(let visitor, let views):
       if !visitors.contains(visitor) { visitors.append(visitor) }
-      pageViews = (views + pageViews).sorted { $0.at < $1.at }
+      pageViews = Array(
+        (views + pageViews).sorted { $0.at < $1.at }.suffix(LeadState.pageViewLimit))
     case .formSubmit, .chat, .emailSubscribe, .accountCreated:
       if let v = event.visitor, !visitors.contains(v) { visitors.append(v) }
     case .contactAttempt(_, let outcome):

@@ -41,11 +41,12 @@ public struct Profile: Sendable, Equatable, Codable, Hashable {
 
   /// The string fields by their wire name, in documentation order.
   // Key paths are immutable values; they are just not declared Sendable by the toolchain.
-  nonisolated(unsafe) public static let stringFields: [(String, WritableKeyPath<Profile, String?>)] = [
-    ("email", \.email), ("name", \.name), ("first_name", \.firstName), ("last_name", \.lastName),
-    ("company", \.company), ("title", \.title), ("industry", \.industry), ("country", \.country),
-    ("phone", \.phone), ("source", \.source), ("campaign", \.campaign),
-  ]
+  nonisolated(unsafe) public static let stringFields:
+    [(String, WritableKeyPath<Profile, String?>)] = [
+      ("email", \.email), ("name", \.name), ("first_name", \.firstName), ("last_name", \.lastName),
+      ("company", \.company), ("title", \.title), ("industry", \.industry), ("country", \.country),
+      ("phone", \.phone), ("source", \.source), ("campaign", \.campaign),
+    ]
 
   /// Every field a scoring or routing condition can name.
   public static let conditionFields: [String] =

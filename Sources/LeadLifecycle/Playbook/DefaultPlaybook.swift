@@ -16,7 +16,8 @@ extension Playbook {
   /// The frame every playbook is read over: all stage ids with their ids as labels, no rules.
   static let skeleton = Playbook(
     name: "",
-    stages: Dictionary(uniqueKeysWithValues: Stage.allCases.map { ($0, StageDefinition(label: $0.rawValue)) }),
+    stages: Dictionary(
+      uniqueKeysWithValues: Stage.allCases.map { ($0, StageDefinition(label: $0.rawValue)) }),
     scoring: ScoringPolicy(mqlThreshold: 60),
     routing: RoutingPolicy(),
     sla: SLAPolicy(),
@@ -104,7 +105,8 @@ extension Playbook {
       scoring: {
         // A known lead whose score reaches this becomes an MQL.
         mqlThreshold: 60,
-        // The lowest total score. null lets negative points take it below zero.
+        // The lowest score that negative behaviour points and decay can bring a lead to
+        // (fit penalties always count in full). null: no floor.
         floor: 0,
         // Fit: who the lead is. Each rule: field, one test (equals, in, range, contains,
         // present) and points (negative allowed). Fields: email, name, company, title,

@@ -78,7 +78,9 @@ public struct Benchmark: Sendable, Equatable {
   /// Best-in-class time in stage, days.
   public var bestDays: NumberRange?
 
-  public init(conversion: NumberRange? = nil, averageDays: NumberRange? = nil, bestDays: NumberRange? = nil) {
+  public init(
+    conversion: NumberRange? = nil, averageDays: NumberRange? = nil, bestDays: NumberRange? = nil
+  ) {
     self.conversion = conversion
     self.averageDays = averageDays
     self.bestDays = bestDays
@@ -130,7 +132,8 @@ public struct Criterion: Sendable, Equatable {
 public struct ScoringPolicy: Sendable, Equatable {
   /// A known lead whose score reaches this becomes an MQL.
   public var mqlThreshold: Int
-  /// The lowest total score; nil lets negative points push it below zero.
+  /// The lowest score negative behaviour points and decay can bring a lead to (fit penalties
+  /// always count in full); nil is no floor.
   public var floor: Int?
   /// Points for who the lead is (company size, industry, title, country, domain).
   public var fit: [FitRule]
@@ -197,7 +200,8 @@ public struct Condition: Sendable, Equatable {
     switch test {
     case .equals(let s): return "\(field) = \(s)"
     case .oneOf(let l): return "\(field) in \(l.joined(separator: ", "))"
-    case .range(let r): return "\(field) in \(JSON.formatNumber(r.low))…\(JSON.formatNumber(r.high))"
+    case .range(let r):
+      return "\(field) in \(JSON.formatNumber(r.low))…\(JSON.formatNumber(r.high))"
     case .contains(let l): return "\(field) contains \(l.joined(separator: " / "))"
     case .present: return "\(field) known"
     }
@@ -388,7 +392,9 @@ public struct SLAPolicy: Sendable, Equatable {
   /// Per-stage SLAs; `mql` is the response SLA.
   public var stages: [Stage: StageSLA]
 
-  public init(businessHours: WorkingHours = .office, timeZone: String = "UTC", stages: [Stage: StageSLA] = [:]) {
+  public init(
+    businessHours: WorkingHours = .office, timeZone: String = "UTC", stages: [Stage: StageSLA] = [:]
+  ) {
     self.businessHours = businessHours
     self.timeZone = timeZone
     self.stages = stages
@@ -412,7 +418,9 @@ public struct StageSLA: Sendable, Equatable {
   public var reassignOnBreach: Bool
   public var until: Until
 
-  public init(target: Span, workingHours: Bool = false, reassignOnBreach: Bool = false, until: Until = .exit) {
+  public init(
+    target: Span, workingHours: Bool = false, reassignOnBreach: Bool = false, until: Until = .exit
+  ) {
     self.target = target
     self.workingHours = workingHours
     self.reassignOnBreach = reassignOnBreach
@@ -432,7 +440,10 @@ public struct RecyclePolicy: Sendable, Equatable {
   /// Clear the behaviour points of a recycled lead, so it must re-engage to become an MQL again.
   public var resetBehaviorScore: Bool
 
-  public init(reasons: [RecycleReason], autoRecycle: AutoRecycle? = nil, maxRecycles: Int = 3, resetBehaviorScore: Bool = true) {
+  public init(
+    reasons: [RecycleReason], autoRecycle: AutoRecycle? = nil, maxRecycles: Int = 3,
+    resetBehaviorScore: Bool = true
+  ) {
     self.reasons = reasons
     self.autoRecycle = autoRecycle
     self.maxRecycles = maxRecycles

@@ -10,27 +10,31 @@ extension Playbook {
     let stageJSON: [(String, JSON)] = Stage.allCases.map { id in
       let s = stage(id)
       var pairs: [(String, JSON)] = [
-        ("label", .string(s.label)), ("owner", .string(s.owner)), ("definition", .string(s.definition)),
+        ("label", .string(s.label)), ("owner", .string(s.owner)),
+        ("definition", .string(s.definition)),
         ("stallAfter", s.stallAfter.map { .string($0.description) } ?? .null),
       ]
       if let b = s.benchmark {
-        pairs.append((
-          "benchmark",
-          .object([
-            ("conversion", range(b.conversion)), ("averageDays", range(b.averageDays)),
-            ("bestDays", range(b.bestDays)),
-          ])
-        ))
+        pairs.append(
+          (
+            "benchmark",
+            .object([
+              ("conversion", range(b.conversion)), ("averageDays", range(b.averageDays)),
+              ("bestDays", range(b.bestDays)),
+            ])
+          ))
       } else {
         pairs.append(("benchmark", .null))
       }
-      pairs.append((
-        "entry",
-        .array(
-          s.entry.map { c in
-            c.min.map { .object([("field", .string(c.field)), ("min", .number($0))]) } ?? .string(c.field)
-          })
-      ))
+      pairs.append(
+        (
+          "entry",
+          .array(
+            s.entry.map { c in
+              c.min.map { .object([("field", .string(c.field)), ("min", .number($0))]) }
+                ?? .string(c.field)
+            })
+        ))
       pairs.append(("winProbability", s.winProbability.map { .number($0) } ?? .null))
       return (id.rawValue, .object(pairs))
     }
@@ -51,7 +55,8 @@ extension Playbook {
             .array(
               qualification.fields.map {
                 .object([
-                  ("id", .string($0.id)), ("label", .string($0.label)), ("question", .string($0.question)),
+                  ("id", .string($0.id)), ("label", .string($0.label)),
+                  ("question", .string($0.question)),
                 ])
               })
           ),
@@ -89,7 +94,14 @@ extension ScoringPolicy {
     return .object([
       ("mqlThreshold", .int(mqlThreshold)),
       ("floor", floor.map { .int($0) } ?? .null),
-      ("fit", .array(fit.map { .object([("id", .string($0.id))] + $0.condition.jsonPairs + [("points", .int($0.points))]) })),
+      (
+        "fit",
+        .array(
+          fit.map {
+            .object(
+              [("id", .string($0.id))] + $0.condition.jsonPairs + [("points", .int($0.points))])
+          })
+      ),
       (
         "behavior",
         .array(
@@ -111,7 +123,8 @@ extension ScoringPolicy {
             .array(
               highIntent.pageViews.map {
                 .object([
-                  ("path", .string($0.path)), ("count", .int($0.count)), ("within", .string($0.within.description)),
+                  ("path", .string($0.path)), ("count", .int($0.count)),
+                  ("within", .string($0.within.description)),
                 ])
               })
           ),
@@ -125,7 +138,13 @@ extension WorkingHours {
   var jsonPairs: [(String, JSON)] {
     func hhmm(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
     return [
-      ("days", .array(days.sorted(by: { ($0 + 5) % 7 < ($1 + 5) % 7 }).map { .string(WorkingHours.dayNames[$0 - 1]) })),
+      (
+        "days",
+        .array(
+          days.sorted(by: { ($0 + 5) % 7 < ($1 + 5) % 7 }).map {
+            .string(WorkingHours.dayNames[$0 - 1])
+          })
+      ),
       ("start", .string(hhmm(start))), ("end", .string(hhmm(end))),
     ]
   }
@@ -136,9 +155,21 @@ extension RoutingPolicy {
     .object([
       ("autoAssign", .bool(autoAssign)),
       ("strategy", .string(strategy.rawValue)),
-      ("territories", .array(territories.map { .object([("team", .string($0.team)), ("when", .object($0.when.jsonPairs))]) })),
+      (
+        "territories",
+        .array(
+          territories.map {
+            .object([("team", .string($0.team)), ("when", .object($0.when.jsonPairs))])
+          })
+      ),
       ("defaultTeam", .optional(defaultTeam)),
-      ("teams", .object(teamStrategies.keys.sorted().map { ($0, .object([("strategy", .string(teamStrategies[$0]!.rawValue))])) })),
+      (
+        "teams",
+        .object(
+          teamStrategies.keys.sorted().map {
+            ($0, .object([("strategy", .string(teamStrategies[$0]!.rawValue))]))
+          })
+      ),
       (
         "reps",
         .array(
@@ -150,7 +181,14 @@ extension RoutingPolicy {
             p.append(("active", .bool(r.active)))
             p.append(("timeZone", .string(r.timeZone)))
             p.append(("workingHours", r.workingHours.map { .object($0.jsonPairs) } ?? .null))
-            p.append(("outOfOffice", .array(r.outOfOffice.map { .object([("from", .string($0.from)), ("to", .string($0.to))]) })))
+            p.append(
+              (
+                "outOfOffice",
+                .array(
+                  r.outOfOffice.map {
+                    .object([("from", .string($0.from)), ("to", .string($0.to))])
+                  })
+              ))
             return .object(p)
           })
       ),
@@ -170,13 +208,14 @@ extension SLAPolicy {
         pairs.append((stage.rawValue, .null))
         continue
       }
-      pairs.append((
-        stage.rawValue,
-        .object([
-          ("target", .string(s.target.description)), ("workingHours", .bool(s.workingHours)),
-          ("reassignOnBreach", .bool(s.reassignOnBreach)), ("until", .string(s.until.rawValue)),
-        ])
-      ))
+      pairs.append(
+        (
+          stage.rawValue,
+          .object([
+            ("target", .string(s.target.description)), ("workingHours", .bool(s.workingHours)),
+            ("reassignOnBreach", .bool(s.reassignOnBreach)), ("until", .string(s.until.rawValue)),
+          ])
+        ))
     }
     return .object(pairs)
   }
@@ -198,7 +237,10 @@ extension RecyclePolicy {
       (
         "autoRecycle",
         autoRecycle.map {
-          .object([("attempts", .int($0.attempts)), ("within", .string($0.within.description)), ("reason", .string($0.reason))])
+          .object([
+            ("attempts", .int($0.attempts)), ("within", .string($0.within.description)),
+            ("reason", .string($0.reason)),
+          ])
         } ?? .null
       ),
       ("maxRecycles", .int(maxRecycles)),

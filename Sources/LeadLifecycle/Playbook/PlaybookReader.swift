@@ -111,7 +111,9 @@ public final class ConfigReader {
     }
 
     /// A number; `min`/`max` bounds are checked and reported.
-    public func number(_ key: String, min: Double? = nil, above: Double? = nil, max: Double? = nil) -> Double? {
+    public func number(_ key: String, min: Double? = nil, above: Double? = nil, max: Double? = nil)
+      -> Double?
+    {
       guard let v = raw(key) else { return nil }
       guard let d = v.numberValue, d.isFinite else {
         reader.problem(child(key), v, "expected a number, found \(v.kindName)")
@@ -137,7 +139,8 @@ public final class ConfigReader {
         return nil
       }
       guard d == d.rounded() else {
-        reader.problem(child(key), raw(key), "expected a whole number, found \(JSON.formatNumber(d))")
+        reader.problem(
+          child(key), raw(key), "expected a whole number, found \(JSON.formatNumber(d))")
         return nil
       }
       return Int(d)
@@ -181,7 +184,8 @@ public final class ConfigReader {
         return nil
       }
       if lo > hi {
-        reader.problem(child(key), v, "low (\(JSON.formatNumber(lo))) is above high (\(JSON.formatNumber(hi)))")
+        reader.problem(
+          child(key), v, "low (\(JSON.formatNumber(lo))) is above high (\(JSON.formatNumber(hi)))")
         return nil
       }
       if let min, lo < min {
@@ -192,7 +196,8 @@ public final class ConfigReader {
     }
 
     /// An enum value from its raw string, listing the known values on a mismatch.
-    public func choice<E: RawRepresentable & CaseIterable>(_ key: String) -> E? where E.RawValue == String {
+    public func choice<E: RawRepresentable & CaseIterable>(_ key: String) -> E?
+    where E.RawValue == String {
       guard let s = string(key) else { return nil }
       if let e = E(rawValue: s) { return e }
       let known = E.allCases.map(\.rawValue).joined(separator: ", ")
@@ -225,7 +230,9 @@ extension Playbook {
     do {
       root = try JSON5Parser.parse(text)
     } catch {
-      throw ConfigProblems([ConfigProblem(path: "", position: error.position, message: error.message)])
+      throw ConfigProblems([
+        ConfigProblem(path: "", position: error.position, message: error.message)
+      ])
     }
     return try read(root, defaults: .builtIn)
   }
@@ -274,7 +281,9 @@ extension Playbook {
       def.owner = s.string("owner", def.owner)
       def.definition = s.string("definition", def.definition)
       if s.keys.contains("stallAfter") { def.stallAfter = s.span("stallAfter") }
-      if s.keys.contains("winProbability") { def.winProbability = s.number("winProbability", min: 0, max: 1) }
+      if s.keys.contains("winProbability") {
+        def.winProbability = s.number("winProbability", min: 0, max: 1)
+      }
       if s.keys.contains("benchmark") && s.raw("benchmark") == nil { def.benchmark = nil }
       if let b = reader.object(s.raw("benchmark"), s.child("benchmark")) {
         var bench = def.benchmark ?? Benchmark()
@@ -287,7 +296,9 @@ extension Playbook {
         b.finish()
         def.benchmark = bench
       }
-      if let entry = s.array("entry", { item, path in readCriterion(item, path, framework, reader) }) {
+      if let entry = s.array(
+        "entry", { item, path in readCriterion(item, path, framework, reader) })
+      {
         def.entry = entry
       }
       s.finish()
@@ -319,7 +330,8 @@ extension Playbook {
     if !known.contains(criterion.field) {
       reader.problem(
         path, item,
-        "unknown criterion field '\(criterion.field)' (known: \(known.sorted().joined(separator: ", ")))")
+        "unknown criterion field '\(criterion.field)' (known: \(known.sorted().joined(separator: ", ")))"
+      )
       return nil
     }
     return criterion
@@ -333,7 +345,11 @@ extension Playbook {
     var s = d
     guard let o = reader.object(node, "scoring") else { return s }
     s.mqlThreshold = o.int("mqlThreshold", min: 1) ?? d.mqlThreshold
-    if o.has("floor") { s.floor = o.int("floor") } else if o.keys.contains("floor") { s.floor = nil }
+    if o.has("floor") {
+      s.floor = o.int("floor")
+    } else if o.keys.contains("floor") {
+      s.floor = nil
+    }
     if let fit = o.array("fit", { readFitRule($0, $1, reader) }) { s.fit = fit }
     if let behavior = o.array("behavior", { readBehaviorRule($0, $1, reader) }) {
       s.behavior = behavior
@@ -354,7 +370,8 @@ extension Playbook {
           reader.problem(dec.path, dec.node, "set halfLifeDays or pointsPerInactiveWeek")
         }
         if dec.has("halfLifeDays") && dec.has("pointsPerInactiveWeek") {
-          reader.problem(dec.path, dec.node, "set only one of halfLifeDays and pointsPerInactiveWeek")
+          reader.problem(
+            dec.path, dec.node, "set only one of halfLifeDays and pointsPerInactiveWeek")
         }
         dec.finish()
       } else {
@@ -390,7 +407,9 @@ extension Playbook {
     return s
   }
 
-  private static func readEventType(_ item: JSON, _ path: String, _ reader: ConfigReader) -> EventType? {
+  private static func readEventType(_ item: JSON, _ path: String, _ reader: ConfigReader)
+    -> EventType?
+  {
     guard let name = item.stringValue else {
       reader.problem(path, item, "expected an event type name, found \(item.kindName)")
       return nil
@@ -431,7 +450,8 @@ extension Playbook {
     return Condition(field: field, test: tests[0])
   }
 
-  private static func readFitRule(_ item: JSON, _ path: String, _ reader: ConfigReader) -> FitRule? {
+  private static func readFitRule(_ item: JSON, _ path: String, _ reader: ConfigReader) -> FitRule?
+  {
     guard let o = reader.object(item, path) else { return nil }
     defer { o.finish() }
     let id = o.string("id")
@@ -441,7 +461,9 @@ extension Playbook {
     return FitRule(id: id ?? "fit.\(condition.field)", condition: condition, points: points)
   }
 
-  private static func readBehaviorRule(_ item: JSON, _ path: String, _ reader: ConfigReader) -> BehaviorRule? {
+  private static func readBehaviorRule(_ item: JSON, _ path: String, _ reader: ConfigReader)
+    -> BehaviorRule?
+  {
     guard let o = reader.object(item, path) else { return nil }
     defer { o.finish() }
     let event = o.raw("event").flatMap { readEventType($0, o.child("event"), reader) }
@@ -454,13 +476,16 @@ extension Playbook {
     guard let event, let points else { return nil }
     if points == 0 { reader.problem(o.child("points"), o.raw("points"), "must not be 0") }
     return BehaviorRule(
-      id: id ?? "behavior.\(event.rawValue)\(match.map { ":" + $0 } ?? "")", event: event, match: match,
+      id: id ?? "behavior.\(event.rawValue)\(match.map { ":" + $0 } ?? "")", event: event,
+      match: match,
       points: points, cap: cap)
   }
 
   // MARK: Routing
 
-  private static func readRouting(_ node: JSON?, _ d: RoutingPolicy, _ reader: ConfigReader) -> RoutingPolicy {
+  private static func readRouting(_ node: JSON?, _ d: RoutingPolicy, _ reader: ConfigReader)
+    -> RoutingPolicy
+  {
     var r = d
     guard let o = reader.object(node, "routing") else { return r }
     r.autoAssign = o.bool("autoAssign", d.autoAssign)
@@ -532,7 +557,9 @@ extension Playbook {
     rep.active = o.bool("active", true)
     if let tz = o.string("timeZone") {
       if TimeZone(identifier: tz) == nil {
-        reader.problem(o.child("timeZone"), o.raw("timeZone"), "unknown time zone '\(tz)' (use an IANA name such as Asia/Tokyo)")
+        reader.problem(
+          o.child("timeZone"), o.raw("timeZone"),
+          "unknown time zone '\(tz)' (use an IANA name such as Asia/Tokyo)")
       } else {
         rep.timeZone = tz
       }
@@ -549,7 +576,8 @@ extension Playbook {
           reader.problem(p, item, "expected {from: \"YYYY-MM-DD\", to: \"YYYY-MM-DD\"}")
           return nil
         }
-        guard ISO8601.parse(from) != nil, from.count == 10, ISO8601.parse(to) != nil, to.count == 10 else {
+        guard ISO8601.parse(from) != nil, from.count == 10, ISO8601.parse(to) != nil, to.count == 10
+        else {
           reader.problem(p, item, "dates must be YYYY-MM-DD")
           return nil
         }
@@ -562,7 +590,9 @@ extension Playbook {
     return rep
   }
 
-  static func readWorkingHours(_ o: ConfigReader.ObjectView, _ reader: ConfigReader) -> WorkingHours? {
+  static func readWorkingHours(_ o: ConfigReader.ObjectView, _ reader: ConfigReader)
+    -> WorkingHours?
+  {
     defer { o.finish() }
     var hours = WorkingHours.office
     if let days = o.strings("days") {
@@ -625,7 +655,9 @@ extension Playbook {
         reader.problem(st.path, st.node, "missing \"target\"")
         continue
       }
-      if target.seconds <= 0 { reader.problem(st.child("target"), st.raw("target"), "must be greater than 0") }
+      if target.seconds <= 0 {
+        reader.problem(st.child("target"), st.raw("target"), "must be greater than 0")
+      }
       var sla = StageSLA(target: target)
       sla.workingHours = st.bool("workingHours", existing?.workingHours ?? false)
       sla.reassignOnBreach = st.bool("reassignOnBreach", existing?.reassignOnBreach ?? false)
@@ -636,7 +668,9 @@ extension Playbook {
     return s
   }
 
-  private static func readRecycle(_ node: JSON?, _ d: RecyclePolicy, _ reader: ConfigReader) -> RecyclePolicy {
+  private static func readRecycle(_ node: JSON?, _ d: RecyclePolicy, _ reader: ConfigReader)
+    -> RecyclePolicy
+  {
     var r = d
     guard let o = reader.object(node, "recycle") else { return r }
     if let reasons = o.array(
@@ -667,7 +701,8 @@ extension Playbook {
         if let reason, !codes.contains(reason) {
           reader.problem(
             a.child("reason"), a.raw("reason"),
-            "unknown reason code '\(reason)' (known: \(r.reasons.map(\.code).joined(separator: ", ")))")
+            "unknown reason code '\(reason)' (known: \(r.reasons.map(\.code).joined(separator: ", ")))"
+          )
         }
         if let attempts, let within, let reason {
           r.autoRecycle = AutoRecycle(attempts: attempts, within: within, reason: reason)
@@ -698,7 +733,8 @@ extension Playbook {
           reader.problem(path, item, "missing \"id\"")
           return nil
         }
-        return QualificationField(id: id, label: f.string("label", id), question: f.string("question", ""))
+        return QualificationField(
+          id: id, label: f.string("label", id), question: f.string("question", ""))
       })
     {
       q.fields = fields

@@ -23,7 +23,10 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
   public var winner: String?
   public var winnerAt: Date?
 
-  public init(_ kind: Kind, _ message: String, missing: [String] = [], winner: String? = nil, winnerAt: Date? = nil) {
+  public init(
+    _ kind: Kind, _ message: String, missing: [String] = [], winner: String? = nil,
+    winnerAt: Date? = nil
+  ) {
     self.kind = kind
     self.message = message
     self.missing = missing
@@ -69,7 +72,9 @@ public enum Criteria {
 
   /// A refusal naming every missing criterion (`sql → opportunity needs: expected close date,
   /// stakeholders ≥ 2`), or nil when none is missing.
-  public static func refusal(from: Stage, to: Stage, lead: LeadState, playbook: Playbook) -> Refusal? {
+  public static func refusal(from: Stage, to: Stage, lead: LeadState, playbook: Playbook)
+    -> Refusal?
+  {
     let missing = missing(for: to, lead: lead, playbook: playbook)
     guard !missing.isEmpty else { return nil }
     let labels = missing.map { $0.label(playbook.qualification) }

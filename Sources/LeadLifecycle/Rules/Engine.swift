@@ -9,7 +9,10 @@ public struct RuleContext: Sendable {
   /// The anonymous page views of the visitor a capture event names, not yet stitched.
   public var visitorViews: [PageVisit]
 
-  public init(routing: RoutingState = RoutingState(), load: [String: Int] = [:], visitorViews: [PageVisit] = []) {
+  public init(
+    routing: RoutingState = RoutingState(), load: [String: Int] = [:],
+    visitorViews: [PageVisit] = []
+  ) {
     self.routing = routing
     self.load = load
     self.visitorViews = visitorViews
@@ -44,7 +47,9 @@ public struct LifecycleEngine: Sendable {
   /// - Returns: outcome events (their ids derive from the event's id, so they are stable).
   /// - Throws: `Refusal` when the event does not apply: unknown lead, wrong stage, missing
   ///   entry criteria (each named), unknown reason code or rep, an accept someone else won.
-  public func process(_ event: Event, lead: LeadState?, context: RuleContext) throws(Refusal) -> [Event] {
+  public func process(_ event: Event, lead: LeadState?, context: RuleContext) throws(Refusal)
+    -> [Event]
+  {
     guard let leadID = event.lead else { return [] }  // anonymous page views have no rules
     try check(event, lead: lead)
     var out = Outcomes(cause: event, lead: leadID)
@@ -55,29 +60,37 @@ public struct LifecycleEngine: Sendable {
     if EventType.captures.contains(type), let v = event.visitor, !context.visitorViews.isEmpty {
       out.emit(.visitorStitched(visitor: v, views: context.visitorViews), into: &s)
       for view in context.visitorViews {
-        for c in scorer.behaviorChanges(for: s, type: .pageView, subject: view.path, source: view.event) {
+        for c in scorer.behaviorChanges(
+          for: s, type: .pageView, subject: view.path, source: view.event)
+        {
           out.emit(.scoreChanged(c), into: &s)
         }
       }
     }
     // visitor → known on a capture.
     if s.stage == .visitor, EventType.captures.contains(type) {
-      out.emit(.stageChanged(from: .visitor, to: .known, reason: "captured: \(type.rawValue)"), into: &s)
+      out.emit(
+        .stageChanged(from: .visitor, to: .known, reason: "captured: \(type.rawValue)"), into: &s)
     }
     // Fit follows the profile; behaviour follows the event.
     if event.payload.profile != nil {
       for c in scorer.fitChanges(for: s, source: event.id) { out.emit(.scoreChanged(c), into: &s) }
     }
-    for c in scorer.behaviorChanges(for: s, type: type, subject: Scorer.subject(of: event.payload), source: event.id) {
+    for c in scorer.behaviorChanges(
+      for: s, type: type, subject: Scorer.subject(of: event.payload), source: event.id)
+    {
       out.emit(.scoreChanged(c), into: &s)
     }
     // Manual transitions (already checked).
     switch event.payload {
     case .accepted:
-      out.emit(.stageChanged(from: .mql, to: .sal, reason: "accepted by \(event.actor ?? "?")"), into: &s)
+      out.emit(
+        .stageChanged(from: .mql, to: .sal, reason: "accepted by \(event.actor ?? "?")"), into: &s)
     case .qualification:
       if s.stage == .sal {
-        out.emit(.stageChanged(from: .sal, to: .sql, reason: "qualified (\(playbook.qualification.name))"), into: &s)
+        out.emit(
+          .stageChanged(from: .sal, to: .sql, reason: "qualified (\(playbook.qualification.name))"),
+          into: &s)
       }
     case .opportunityCreated:
       out.emit(.stageChanged(from: .sql, to: .opportunity, reason: "opportunity created"), into: &s)
@@ -85,7 +98,9 @@ public struct LifecycleEngine: Sendable {
       out.emit(.stageChanged(from: .opportunity, to: .customer, reason: "won"), into: &s)
     case .moved(let to, let reason):
       out.emit(
-        .stageChanged(from: s.stage, to: to, reason: "moved by \(event.actor ?? "?")" + (reason.map { ": \($0)" } ?? "")),
+        .stageChanged(
+          from: s.stage, to: to,
+          reason: "moved by \(event.actor ?? "?")" + (reason.map { ": \($0)" } ?? "")),
         into: &s)
     case .recycled(let code, _):
       recycle(&s, code: code, out: &out)
@@ -94,9 +109,13 @@ public struct LifecycleEngine: Sendable {
         let since = event.at.addingTimeInterval(-auto.within.seconds)
         let recent = s.unansweredAttempts.filter { $0 >= since }.count
         if recent >= auto.attempts {
-          let until = playbook.recycle.reason(auto.reason)?.nurture.map { event.at.addingTimeInterval($0.seconds) }
+          let until = playbook.recycle.reason(auto.reason)?.nurture.map {
+            event.at.addingTimeInterval($0.seconds)
+          }
           out.emit(.recycled(reason: auto.reason, nurtureUntil: until), into: &s)
-          recycle(&s, code: auto.reason, out: &out, automatic: "\(recent) attempts without contact in \(auto.within)")
+          recycle(
+            &s, code: auto.reason, out: &out,
+            automatic: "\(recent) attempts without contact in \(auto.within)")
         }
       }
     default:
@@ -108,7 +127,9 @@ public struct LifecycleEngine: Sendable {
 
   /// Applies the recycle outcome of a `recycled` event already in `s`: back to known, or
   /// disqualified once the lead has been recycled more than the playbook allows.
-  private func recycle(_ s: inout LeadState, code: String, out: inout Outcomes, automatic: String? = nil) {
+  private func recycle(
+    _ s: inout LeadState, code: String, out: inout Outcomes, automatic: String? = nil
+  ) {
     let max = playbook.recycle.maxRecycles
     if s.recycleCount > max {
       out.emit(.disqualified(reason: "max_recycles"), into: &s)
@@ -118,7 +139,8 @@ public struct LifecycleEngine: Sendable {
       if playbook.recycle.resetBehaviorScore, s.behaviorScore != 0 {
         // Behaviour that made it an MQL once must not make it one again by itself after nurture.
         let change = ScoreChange(
-          kind: .reset, rule: "recycle.reset", delta: -s.behaviorScore, score: s.fitScore, source: out.cause.id,
+          kind: .reset, rule: "recycle.reset", delta: -s.behaviorScore, score: s.fitScore,
+          source: out.cause.id,
           detail: "behaviour points reset on recycle: \(-s.behaviorScore)")
         out.emit(.scoreChanged(change), into: &s)
       }
@@ -128,14 +150,17 @@ public struct LifecycleEngine: Sendable {
   /// known → mql when the score or a high-intent action says so (outside nurture), then
   /// routing for a new, unassigned MQL.
   private func promoteAndRoute(
-    _ s: inout LeadState, trigger: EventType?, at now: Date, context: RuleContext, out: inout Outcomes
+    _ s: inout LeadState, trigger: EventType?, at now: Date, context: RuleContext,
+    out: inout Outcomes
   ) {
     if s.stage == .known, s.isOpen, !s.isNurturing(at: now),
       let why = scorer.mqlReason(for: s, trigger: trigger, at: now)
     {
       out.emit(.stageChanged(from: .known, to: .mql, reason: why), into: &s)
     }
-    if s.stage == .mql, s.isOpen, s.owner == nil, playbook.routing.autoAssign, !playbook.routing.reps.isEmpty {
+    if s.stage == .mql, s.isOpen, s.owner == nil, playbook.routing.autoAssign,
+      !playbook.routing.reps.isEmpty
+    {
       let d = router.route(s.profile, at: now, state: context.routing, load: context.load)
       if let rep = d.rep {
         out.emit(.assigned(to: rep, team: d.team, explanation: d.explanation), into: &s)
@@ -153,14 +178,24 @@ public struct LifecycleEngine: Sendable {
     let type = event.type
     guard let lead else {
       // Only captures, profile updates and replayed stage changes may create a lead.
-      if EventType.captures.contains(type) || type == .profileUpdated || type == .stageChanged { return }
-      throw Refusal(.unknownLead, "unknown lead '\(event.lead ?? "")': capture it first (form_submit, chat, email_subscribe or account_created)")
+      if EventType.captures.contains(type) || type == .profileUpdated || type == .stageChanged {
+        return
+      }
+      throw Refusal(
+        .unknownLead,
+        "unknown lead '\(event.lead ?? "")': capture it first (form_submit, chat, email_subscribe or account_created)"
+      )
     }
     func requireOpen(_ what: String) throws(Refusal) {
       if let c = lead.closed {
-        throw Refusal(.notAllowed, "cannot \(what): \(lead.id) was \(c.closure.rawValue) (\(c.reason)) on \(ISO8601.formatDate(c.at))")
+        throw Refusal(
+          .notAllowed,
+          "cannot \(what): \(lead.id) was \(c.closure.rawValue) (\(c.reason)) on \(ISO8601.formatDate(c.at))"
+        )
       }
-      if lead.stage == .customer { throw Refusal(.notAllowed, "cannot \(what): \(lead.id) is already a customer") }
+      if lead.stage == .customer {
+        throw Refusal(.notAllowed, "cannot \(what): \(lead.id) is already a customer")
+      }
     }
     func requireStage(_ stages: [Stage], _ what: String) throws(Refusal) {
       try requireOpen(what)
@@ -171,20 +206,26 @@ public struct LifecycleEngine: Sendable {
     }
     func requireCriteria(_ to: Stage, after: Event) throws(Refusal) {
       let prospective = lead.applying(after)
-      if let r = Criteria.refusal(from: lead.stage, to: to, lead: prospective, playbook: playbook) { throw r }
+      if let r = Criteria.refusal(from: lead.stage, to: to, lead: prospective, playbook: playbook) {
+        throw r
+      }
     }
     func requireKnownRep(_ rep: String?) throws(Refusal) {
-      guard let rep, !rep.isEmpty else { throw Refusal(.invalid, "who did it? name the rep (--as REP)") }
+      guard let rep, !rep.isEmpty else {
+        throw Refusal(.invalid, "who did it? name the rep (--as REP)")
+      }
       let reps = playbook.routing.reps
       if !reps.isEmpty && !reps.contains(where: { $0.id == rep }) {
-        throw Refusal(.invalid, "unknown rep '\(rep)' (known: \(reps.map(\.id).joined(separator: ", ")))")
+        throw Refusal(
+          .invalid, "unknown rep '\(rep)' (known: \(reps.map(\.id).joined(separator: ", ")))")
       }
     }
     switch event.payload {
     case .accepted:
       try requireKnownRep(event.actor)
       if lead.stage > .mql, lead.closed == nil, let by = lead.owner, let at = lead.acceptedAt {
-        throw Refusal(.conflict, "already accepted by \(by) at \(ISO8601.format(at))", winner: by, winnerAt: at)
+        throw Refusal(
+          .conflict, "already accepted by \(by) at \(ISO8601.format(at))", winner: by, winnerAt: at)
       }
       try requireStage([.mql], "accept")
       try requireCriteria(.sal, after: event)
@@ -204,19 +245,26 @@ public struct LifecycleEngine: Sendable {
     case .lost(let reason):
       try requireOpen("mark lost")
       if !playbook.lostReasons.isEmpty, !playbook.lostReasons.contains(reason) {
-        throw Refusal(.invalid, "unknown lost reason '\(reason)' (known: \(playbook.lostReasons.joined(separator: ", ")))")
+        throw Refusal(
+          .invalid,
+          "unknown lost reason '\(reason)' (known: \(playbook.lostReasons.joined(separator: ", ")))"
+        )
       }
     case .disqualified(let reason):
       try requireOpen("disqualify")
       if !playbook.disqualifyReasons.isEmpty, !playbook.disqualifyReasons.contains(reason) {
         throw Refusal(
-          .invalid, "unknown disqualify reason '\(reason)' (known: \(playbook.disqualifyReasons.joined(separator: ", ")))")
+          .invalid,
+          "unknown disqualify reason '\(reason)' (known: \(playbook.disqualifyReasons.joined(separator: ", ")))"
+        )
       }
     case .recycled(let reason, _):
       try requireStage([.mql, .sal, .sql, .opportunity], "recycle")
       if playbook.recycle.reason(reason) == nil {
         throw Refusal(
-          .invalid, "unknown recycle reason '\(reason)' (known: \(playbook.recycle.reasons.map(\.code).joined(separator: ", ")))")
+          .invalid,
+          "unknown recycle reason '\(reason)' (known: \(playbook.recycle.reasons.map(\.code).joined(separator: ", ")))"
+        )
       }
     case .assigned(let to, _, _):
       try requireOpen("assign")
@@ -224,13 +272,17 @@ public struct LifecycleEngine: Sendable {
     case .snoozed(let until, _):
       try requireOpen("snooze")
       if until <= event.at {
-        throw Refusal(.invalid, "snooze until \(ISO8601.format(until)) is not after \(ISO8601.format(event.at))")
+        throw Refusal(
+          .invalid, "snooze until \(ISO8601.format(until)) is not after \(ISO8601.format(event.at))"
+        )
       }
     case .moved(let to, _):
       try requireOpen("move")
       if to == lead.stage { throw Refusal(.notAllowed, "\(lead.id) is already \(to)") }
       if to < lead.stage {
-        throw Refusal(.notAllowed, "cannot move \(lead.id) back from \(lead.stage) to \(to): recycle it with a reason")
+        throw Refusal(
+          .notAllowed,
+          "cannot move \(lead.id) back from \(lead.stage) to \(to): recycle it with a reason")
       }
       try requireCriteria(to, after: event)
     case .contactAttempt, .conversation:
@@ -247,7 +299,8 @@ public struct LifecycleEngine: Sendable {
   /// Deterministic: the same state and clock give the same events, ids included.
   public func tick(_ lead: LeadState, at now: Date, context: RuleContext) -> [Event] {
     guard lead.isOpen else { return [] }  // time changes nothing for customers and closed leads
-    let tickEvent = Event(id: "tick:\(ISO8601.format(now)):\(lead.id)", at: now, lead: lead.id, .note(text: "tick"))
+    let tickEvent = Event(
+      id: "tick:\(ISO8601.format(now)):\(lead.id)", at: now, lead: lead.id, .note(text: "tick"))
     var out = Outcomes(cause: tickEvent, lead: lead.id)
     var s = lead
     if let until = s.nurtureUntil, until <= now {
@@ -261,10 +314,13 @@ public struct LifecycleEngine: Sendable {
       out.emit(.slaBreached(stage: s.stage, due: status.due, owner: s.owner), into: &s)
       if status.sla.reassignOnBreach, s.stage == .mql {
         let excluded = Set(s.previousOwners + (s.owner.map { [$0] } ?? []))
-        let d = router.route(s.profile, at: now, state: context.routing, load: context.load, excluding: excluded)
+        let d = router.route(
+          s.profile, at: now, state: context.routing, load: context.load, excluding: excluded)
         if let rep = d.rep {
           out.emit(
-            .reassigned(from: s.owner, to: rep, team: d.team, explanation: "SLA breached; " + d.explanation), into: &s)
+            .reassigned(
+              from: s.owner, to: rep, team: d.team, explanation: "SLA breached; " + d.explanation),
+            into: &s)
         }
       }
     }

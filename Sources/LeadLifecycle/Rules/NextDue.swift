@@ -8,13 +8,18 @@ extension LifecycleEngine {
     guard lead.isOpen else { return nil }
     var candidates: [Date] = []
     if let n = lead.nurtureUntil { candidates.append(n) }
-    if let d = nextDecay(lead) { candidates.append(d) }
+    // Only when decay would really move the score then (the floor can hold it where it is).
+    if let d = nextDecay(lead), scorer.decayChange(for: lead, now: d) != nil {
+      candidates.append(d)
+    }
     if lead.isOpen {
       if lead.slaBreachedAt == nil, let status = sla.status(of: lead, at: lead.stageEnteredAt) {
         candidates.append(status.due)
       }
       if lead.stalledAt == nil, let s = stall.alertTime(lead) { candidates.append(s) }
-      if lead.stage == .mql, lead.owner == nil, playbook.routing.autoAssign, !playbook.routing.reps.isEmpty {
+      if lead.stage == .mql, lead.owner == nil, playbook.routing.autoAssign,
+        !playbook.routing.reps.isEmpty
+      {
         candidates.append(lead.stageEnteredAt)  // retry routing on every tick until someone takes it
       }
     }
@@ -23,7 +28,9 @@ extension LifecycleEngine {
 
   /// When the decayed behaviour score next moves by a whole point.
   func nextDecay(_ lead: LeadState) -> Date? {
-    guard let decay = playbook.scoring.decay, let last = lead.lastActivityAt, lead.behaviorScore != 0 else {
+    guard let decay = playbook.scoring.decay, let last = lead.lastActivityAt,
+      lead.behaviorScore != 0
+    else {
       return nil
     }
     let base = Double(lead.behaviorAtLastActivity)

@@ -56,11 +56,13 @@ public struct Router: Sendable {
   /// Why `rep` cannot take a lead at `now`, or nil when available.
   public func unavailability(of rep: Rep, at now: Date, load: Int) -> String? {
     if !rep.active { return "inactive" }
-    let cal = calendars[rep.timeZone] ?? {
-      var c = Calendar(identifier: .gregorian)
-      c.timeZone = TimeZone(identifier: rep.timeZone) ?? .gmt
-      return c
-    }()
+    let cal =
+      calendars[rep.timeZone]
+      ?? {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: rep.timeZone) ?? .gmt
+        return c
+      }()
     let tz = cal.timeZone
     let parts = cal.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: now)
     let today = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
@@ -69,7 +71,9 @@ public struct Router: Sendable {
     }
     if let wh = rep.workingHours {
       let minute = parts.hour! * 60 + parts.minute!
-      if !WorkingCalendar(hours: wh, timeZone: tz).isOpen(weekday: parts.weekday!, minute: minute, calendar: cal) {
+      if !WorkingCalendar(hours: wh, timeZone: tz).isOpen(
+        weekday: parts.weekday!, minute: minute, calendar: cal)
+      {
         return "outside working hours (\(WorkingCalendar.describe(wh)) \(rep.timeZone))"
       }
     }
@@ -84,7 +88,8 @@ public struct Router: Sendable {
   ///   - load: open leads (assigned MQLs and SALs) per rep.
   ///   - excluding: reps who may not get it (they had it before).
   public func route(
-    _ profile: Profile, at now: Date, state: RoutingState, load: [String: Int], excluding: Set<String> = []
+    _ profile: Profile, at now: Date, state: RoutingState, load: [String: Int],
+    excluding: Set<String> = []
   ) -> RoutingDecision {
     let team = team(for: profile)
     let members = policy.reps.filter { team == nil || $0.team == team }
@@ -109,14 +114,16 @@ public struct Router: Sendable {
         explanation: "nobody eligible in \(teamName): " + skipped.joined(separator: "; "))
     }
     let strategy = team.flatMap { policy.teamStrategies[$0] } ?? policy.strategy
-    let (pick, how) = choose(strategy, eligible: eligible, members: members, team: team ?? "*", state: state, load: load)
+    let (pick, how) = choose(
+      strategy, eligible: eligible, members: members, team: team ?? "*", state: state, load: load)
     var explanation = "\(pick.id): \(how) for \(teamName)"
     if !skipped.isEmpty { explanation += "; " + skipped.joined(separator: "; ") }
     return RoutingDecision(rep: pick.id, team: team, explanation: explanation)
   }
 
   private func choose(
-    _ strategy: RoutingPolicy.Strategy, eligible: [Rep], members: [Rep], team: String, state: RoutingState,
+    _ strategy: RoutingPolicy.Strategy, eligible: [Rep], members: [Rep], team: String,
+    state: RoutingState,
     load: [String: Int]
   ) -> (Rep, String) {
     switch strategy {
@@ -131,8 +138,13 @@ public struct Router: Sendable {
           }
         }
       }
-      let pick = eligible.min { (state.assignedCount[$0.id] ?? 0) < (state.assignedCount[$1.id] ?? 0) }!
-      return (pick, state.lastAssigned[team] == nil ? "first in round robin" : "fewest assigned in round robin")
+      let pick = eligible.min {
+        (state.assignedCount[$0.id] ?? 0) < (state.assignedCount[$1.id] ?? 0)
+      }!
+      return (
+        pick,
+        state.lastAssigned[team] == nil ? "first in round robin" : "fewest assigned in round robin"
+      )
     case .weighted:
       // Smooth weighted rotation: the rep furthest below their share of assignments, counting
       // the lead about to be given (ties: list order). A rep new to the counters starts at zero:
@@ -147,7 +159,9 @@ public struct Router: Sendable {
       for r in eligible.dropFirst() {
         let a = load[r.id] ?? 0
         let b = load[best.id] ?? 0
-        if a < b || (a == b && (state.assignedCount[r.id] ?? 0) < (state.assignedCount[best.id] ?? 0)) {
+        if a < b
+          || (a == b && (state.assignedCount[r.id] ?? 0) < (state.assignedCount[best.id] ?? 0))
+        {
           best = r
         }
       }
@@ -171,7 +185,8 @@ public struct WorkingCalendar: Sendable {
   public static func describe(_ h: WorkingHours) -> String {
     let days = h.days.sorted { ($0 + 5) % 7 < ($1 + 5) % 7 }.map { WorkingHours.dayNames[$0 - 1] }
     let d = days.count == 5 && h.days == [2, 3, 4, 5, 6] ? "mon–fri" : days.joined(separator: ",")
-    return "\(d) \(String(format: "%02d:%02d", h.start / 60, h.start % 60))–\(String(format: "%02d:%02d", h.end / 60, h.end % 60))"
+    return
+      "\(d) \(String(format: "%02d:%02d", h.start / 60, h.start % 60))–\(String(format: "%02d:%02d", h.end / 60, h.end % 60))"
   }
 
   /// True when `minute` of a day with `weekday` lies in the window. A window that crosses

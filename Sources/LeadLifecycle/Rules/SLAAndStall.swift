@@ -25,10 +25,13 @@ public struct SLAClock: Sendable {
   public init(policy: SLAPolicy) { self.policy = policy }
 
   /// The running SLA of `lead` at `now`, or nil when its stage has none or the clock stopped
-  /// (the first contact attempt was logged, or the lead is closed or snoozed).
+  /// (the first contact attempt was logged, or the lead is closed). A snooze silences stall
+  /// alerts only: the response SLA keeps running, since a snoozed MQL still waits for a rep.
   public func status(of lead: LeadState, at now: Date) -> SLAStatus? {
     guard lead.isOpen, let sla = policy.stages[lead.stage] else { return nil }
-    if sla.until == .contactAttempt, let c = lead.lastContactAt, c >= lead.stageEnteredAt { return nil }
+    if sla.until == .contactAttempt, let c = lead.lastContactAt, c >= lead.stageEnteredAt {
+      return nil
+    }
     // A reassignment restarts the response clock for the new rep.
     var start = lead.stageEnteredAt
     if sla.reassignOnBreach, let a = lead.assignedAt, a > start { start = a }
@@ -37,13 +40,15 @@ public struct SLAClock: Sendable {
     let window = due.timeIntervalSince(start)
     let state: SLAStatus.State =
       remaining <= 0 ? .breached : (remaining < window / 5 ? .dueSoon : .onTrack)
-    return SLAStatus(stage: lead.stage, started: start, due: due, state: state, remaining: remaining, sla: sla)
+    return SLAStatus(
+      stage: lead.stage, started: start, due: due, state: state, remaining: remaining, sla: sla)
   }
 
   /// `start` plus the target, counted in business hours when the SLA says so.
   public func dueDate(from start: Date, sla: StageSLA) -> Date {
     guard sla.workingHours else { return start.addingTimeInterval(sla.target.seconds) }
-    let cal = WorkingCalendar(hours: policy.businessHours, timeZone: TimeZone(identifier: policy.timeZone) ?? .gmt)
+    let cal = WorkingCalendar(
+      hours: policy.businessHours, timeZone: TimeZone(identifier: policy.timeZone) ?? .gmt)
     return cal.add(sla.target, to: start)
   }
 }

@@ -7,7 +7,9 @@ public struct Scorer: Sendable {
   public init(policy: ScoringPolicy) { self.policy = policy }
 
   /// Fit lines that bring the fit score in line with the profile: one line per rule whose
-  /// verdict changed since the points it last gave.
+  /// verdict changed since the points it last gave. Fit points are never clamped by the floor:
+  /// a penalty for who the lead is (a competitor's domain) must count whatever the score was
+  /// when it was found, or later behaviour points would outweigh it.
   public func fitChanges(for lead: LeadState, source: String?) -> [ScoreChange] {
     var score = lead.score
     var out: [ScoreChange] = []
@@ -15,14 +17,13 @@ public struct Scorer: Sendable {
       let want = rule.condition.matches(lead.profile) ? rule.points : 0
       let have = lead.rulePoints[rule.id] ?? 0
       guard want != have else { continue }
-      let delta = clamp(want - have, score: score)
-      guard delta != 0 else { continue }
+      let delta = want - have
       score += delta
       let verdict = want == 0 ? "no longer \(rule.condition.summary)" : rule.condition.summary
       out.append(
         ScoreChange(
           kind: .fit, rule: rule.id, delta: delta, score: score, source: source,
-          detail: "\(verdict): \(signed(delta))\(delta != want - have ? " (floor \(policy.floor ?? 0))" : "")"))
+          detail: "\(verdict): \(signed(delta))"))
     }
     return out
   }
@@ -75,7 +76,8 @@ public struct Scorer: Sendable {
     case .halfLife(let days):
       let factor = pow(0.5, elapsed / (days * 86400))
       target = Int((Double(base) * factor).rounded())
-      detail = "decay: \(Int(elapsed / 86400)) days inactive, half-life \(JSON.formatNumber(days)) d"
+      detail =
+        "decay: \(Int(elapsed / 86400)) days inactive, half-life \(JSON.formatNumber(days)) d"
     case .pointsPerInactiveWeek(let p):
       let weeks = Int(elapsed / 604800)
       target = base > 0 ? max(0, base - weeks * p) : base
@@ -118,7 +120,9 @@ public struct Scorer: Sendable {
     }
     for rule in policy.highIntent.pageViews {
       let since = now.addingTimeInterval(-rule.within.seconds)
-      let n = lead.pageViews.filter { $0.at >= since && $0.at <= now && globMatch(rule.path, $0.path) }.count
+      let n = lead.pageViews.filter {
+        $0.at >= since && $0.at <= now && globMatch(rule.path, $0.path)
+      }.count
       if n >= rule.count {
         return "high-intent: \(n) views of \(rule.path) within \(rule.within)"
       }

@@ -27,6 +27,14 @@ public final class InMemoryStore: PipelineStore {
     return out
   }
 
+  @discardableResult
+  public func replay(_ events: [Event]) throws(StoreError) -> Int {
+    let before = pipeline.log.count
+    pipeline.replay(events)
+    version += 1
+    return pipeline.log.count - before
+  }
+
   public func tick(at now: Date) throws(StoreError) -> [Event] {
     version += 1
     return pipeline.tick(at: now)

@@ -59,7 +59,9 @@ public struct LeadQuery: Sendable, Equatable {
     if let o = owner, lead.owner != o { return false }
     if let q = search?.lowercased(), !q.isEmpty {
       let p = lead.profile
-      let hay = [p.displayName, p.company, p.email, lead.owner, p.source, lead.id].compactMap { $0?.lowercased() }
+      let hay = [p.displayName, p.company, p.email, lead.owner, p.source, lead.id].compactMap {
+        $0?.lowercased()
+      }
       if !hay.contains(where: { $0.contains(q) }) { return false }
     }
     return true
@@ -105,6 +107,13 @@ public protocol PipelineStore: AnyObject {
   /// Refused and duplicate events change nothing; the others are committed together.
   func append(_ events: [Event]) throws(StoreError) -> [AppendStatus]
 
+  /// Stores events exactly as given (rule outcomes included), folding them into the
+  /// projections without running any rule: how an exported log, another store's log or a CRM's
+  /// history is brought in. Events whose id is already stored are skipped.
+  /// - Returns: how many were new.
+  @discardableResult
+  func replay(_ events: [Event]) throws(StoreError) -> Int
+
   /// Runs the time-driven rules on every lead due at `now`; returns the outcomes stored.
   func tick(at now: Date) throws(StoreError) -> [Event]
 
@@ -140,11 +149,16 @@ extension PipelineStore {
     for team in teams {
       // Ask a router restricted to the team's members whom it would pick for any lead.
       let members = playbook.routing.reps.filter { ($0.team ?? "") == team }
-      let sub = Router(policy: RoutingPolicy(
-        autoAssign: true, strategy: playbook.routing.teamStrategies[team] ?? playbook.routing.strategy,
-        territories: [], defaultTeam: team.isEmpty ? nil : team, teamStrategies: playbook.routing.teamStrategies,
-        reps: members))
-      if let pick = sub.route(Profile(), at: now, state: state, load: load).rep { next.insert(pick) }
+      let sub = Router(
+        policy: RoutingPolicy(
+          autoAssign: true,
+          strategy: playbook.routing.teamStrategies[team] ?? playbook.routing.strategy,
+          territories: [], defaultTeam: team.isEmpty ? nil : team,
+          teamStrategies: playbook.routing.teamStrategies,
+          reps: members))
+      if let pick = sub.route(Profile(), at: now, state: state, load: load).rep {
+        next.insert(pick)
+      }
     }
     return playbook.routing.reps.map { rep in
       RepStatus(

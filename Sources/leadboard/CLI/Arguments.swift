@@ -24,10 +24,12 @@ enum ExitCode: Int32, CaseIterable, Sendable {
     case .ok: return "success"
     case .failure: return "unexpected internal failure"
     case .usage: return "usage error: unknown command or option, missing or malformed argument"
-    case .badInput: return "bad input: a malformed file, line, row or value (every problem is listed)"
+    case .badInput:
+      return "bad input: a malformed file, line, row or value (every problem is listed)"
     case .notFound: return "not found: unknown lead, rep or file"
     case .conflict: return "conflict: someone else already did it (the winner is named)"
-    case .refused: return "refused by the playbook: wrong stage or missing entry criteria (each is named)"
+    case .refused:
+      return "refused by the playbook: wrong stage or missing entry criteria (each is named)"
     case .storeUnavailable: return "store unavailable: cannot open, locked, read-only or full"
     }
   }
@@ -64,7 +66,7 @@ struct CommandSpec: Sendable {
 
 /// Options every command accepts.
 let globalOptions: [OptionSpec] = [
-  OptionSpec(name: "--help", value: nil, help: "show this help"),
+  OptionSpec(name: "--help", value: nil, help: "show this help")
 ]
 
 /// What the parser found on the command line.
@@ -81,7 +83,10 @@ struct ParsedArguments: Sendable {
   /// The positional at `index`, or a usage error naming it.
   func positional(_ index: Int, _ name: String) throws -> String {
     guard index < positionals.count else {
-      throw CLIError(.usage, "missing \(name)\nusage: leadboard \(command.path.joined(separator: " ")) \(command.arguments)")
+      throw CLIError(
+        .usage,
+        "missing \(name)\nusage: leadboard \(command.path.joined(separator: " ")) \(command.arguments)"
+      )
     }
     return positionals[index]
   }
@@ -91,7 +96,8 @@ struct ParsedArguments: Sendable {
     if positionals.count > n {
       throw CLIError(
         .usage,
-        "unexpected argument '\(positionals[n])'\nusage: leadboard \(command.path.joined(separator: " ")) \(command.arguments)")
+        "unexpected argument '\(positionals[n])'\nusage: leadboard \(command.path.joined(separator: " ")) \(command.arguments)"
+      )
     }
   }
 }
@@ -111,11 +117,14 @@ struct ArgumentParser {
       let word = args.first ?? ""
       let groups = Set(commands.map { $0.path[0] })
       if groups.contains(word) {
-        let subs = commands.filter { $0.path[0] == word }.map { $0.path.dropFirst().joined(separator: " ") }
+        let subs = commands.filter { $0.path[0] == word }.map {
+          $0.path.dropFirst().joined(separator: " ")
+        }
         throw CLIError(.usage, "'\(word)' needs a subcommand: \(subs.joined(separator: ", "))")
       }
       let hint = suggestion(word, among: Array(groups))
-      throw CLIError(.usage, "unknown command '\(word)'\(hint)\nrun 'leadboard --help' for the list")
+      throw CLIError(
+        .usage, "unknown command '\(word)'\(hint)\nrun 'leadboard --help' for the list")
     }
     var parsed = ParsedArguments(command: command)
     let specs = command.options + globalOptions
@@ -140,7 +149,8 @@ struct ArgumentParser {
         let hint = suggestion(name, among: specs.map(\.name))
         throw CLIError(
           .usage,
-          "unknown option '\(name)' for '\(command.path.joined(separator: " "))'\(hint)\nrun 'leadboard \(command.path.joined(separator: " ")) --help'")
+          "unknown option '\(name)' for '\(command.path.joined(separator: " "))'\(hint)\nrun 'leadboard \(command.path.joined(separator: " ")) --help'"
+        )
       }
       if spec.value == nil {
         if inline != nil { throw CLIError(.usage, "option \(name) takes no value") }
@@ -160,6 +170,7 @@ struct ArgumentParser {
 
   private func suggestion(_ word: String, among candidates: [String]) -> String {
     let close = candidates.filter { editDistance($0, word) <= 2 }.sorted()
-    return close.isEmpty ? "" : " (did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?)"
+    return close.isEmpty
+      ? "" : " (did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?)"
   }
 }

@@ -22,7 +22,8 @@ enum Paths {
   }
 
   static var dataDirectory: String {
-    let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.local/share"
+    let base =
+      environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.local/share"
     return base + "/leadboard"
   }
 
@@ -43,10 +44,14 @@ enum AtomicFile {
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
-      throw CLIError(.badInput, "\(path): cannot create folder \(folder): \(error.localizedDescription)")
+      throw CLIError(
+        .badInput, "\(path): cannot create folder \(folder): \(error.localizedDescription)")
     }
     let temp = folder + "/.\(url.lastPathComponent).\(getpid()).tmp"
-    guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
+    guard
+      FileManager.default.createFile(
+        atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
+    else {
       throw CLIError(.badInput, "\(path): cannot write (\(String(cString: strerror(errno))))")
     }
     if rename(temp, path) != 0 {

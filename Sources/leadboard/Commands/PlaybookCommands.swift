@@ -4,7 +4,9 @@ import LeadLifecycle
 /// The option naming a playbook file, shared by every command that applies rules.
 let playbookOption = OptionSpec(
   name: "--playbook", value: "FILE",
-  help: "playbook file (default: $LEADBOARD_PLAYBOOK, else $XDG_CONFIG_HOME/leadboard/playbook.json5, else built-in)")
+  help:
+    "playbook file (default: $LEADBOARD_PLAYBOOK, else $XDG_CONFIG_HOME/leadboard/playbook.json5, else built-in)"
+)
 let jsonOption = OptionSpec(name: "--json", value: nil, help: "print JSON for scripts")
 
 /// Loads the playbook a command should use, or explains what is wrong with it.
@@ -25,7 +27,8 @@ func loadPlaybook(file path: String) throws -> Playbook {
 let playbookCommands: [CommandSpec] = [
   CommandSpec(
     path: ["playbook", "init"], arguments: "[PATH]",
-    summary: "write the default playbook, with a comment on every key (default: $XDG_CONFIG_HOME/leadboard/playbook.json5)",
+    summary:
+      "write the default playbook, with a comment on every key (default: $XDG_CONFIG_HOME/leadboard/playbook.json5)",
     options: [OptionSpec(name: "--force", value: nil, help: "overwrite an existing file")],
     run: { args in
       try args.expectPositionals(atMost: 1)
@@ -58,25 +61,32 @@ let playbookCommands: [CommandSpec] = [
       do {
         let p = try Playbook.parse(text)
         if args.flag("--json") {
-          Console.out(JSON.object([("file", .string(path)), ("ok", .bool(true)), ("problems", .array([]))]).serialized())
+          Console.out(
+            JSON.object([("file", .string(path)), ("ok", .bool(true)), ("problems", .array([]))])
+              .serialized())
         } else {
           Console.out(
             "\(path): ok — \(p.scoring.fit.count) fit and \(p.scoring.behavior.count) behaviour rules, "
-              + "threshold \(p.scoring.mqlThreshold), \(p.routing.reps.count) reps, \(p.sla.stages.count) SLAs")
+              + "threshold \(p.scoring.mqlThreshold), \(p.routing.reps.count) reps, \(p.sla.stages.count) SLAs"
+          )
         }
         return .ok
       } catch let error as ConfigProblems {
         if args.flag("--json") {
           let list = error.problems.map { p in
             JSON.object([
-              ("path", .string(p.path)), ("line", .int(p.position.line)), ("column", .int(p.position.column)),
+              ("path", .string(p.path)), ("line", .int(p.position.line)),
+              ("column", .int(p.position.column)),
               ("message", .string(p.message)),
             ])
           }
-          Console.out(JSON.object([("file", .string(path)), ("ok", .bool(false)), ("problems", .array(list))]).serialized())
+          Console.out(
+            JSON.object([("file", .string(path)), ("ok", .bool(false)), ("problems", .array(list))])
+              .serialized())
         } else {
           for p in error.problems { Console.err("\(path):\(p)") }
-          Console.err("\(path): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")")
+          Console.err(
+            "\(path): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")")
         }
         return .badInput
       }
@@ -88,20 +98,29 @@ func describe(_ p: Playbook) -> String {
   var lines: [String] = ["Playbook: \(p.name)", "", "Stages"]
   for stage in Stage.allCases {
     let s = p.stage(stage)
-    var parts = ["  \(stage.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(s.label) (\(s.owner))"]
+    var parts = [
+      "  \(stage.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(s.label) (\(s.owner))"
+    ]
     if let w = s.stallAfter { parts.append("stalls after \(w)") }
     if let b = s.benchmark {
       if let c = b.conversion { parts.append("conversion \(fmt(c))%") }
       if let a = b.averageDays { parts.append("avg \(fmt(a)) d") }
       if let x = b.bestDays { parts.append("best \(fmt(x)) d") }
     }
-    if !s.entry.isEmpty { parts.append("entry: " + s.entry.map { $0.label(p.qualification) }.joined(separator: ", ")) }
+    if !s.entry.isEmpty {
+      parts.append("entry: " + s.entry.map { $0.label(p.qualification) }.joined(separator: ", "))
+    }
     lines.append(parts.joined(separator: "; "))
   }
-  lines += ["", "Scoring: MQL at \(p.scoring.mqlThreshold), floor \(p.scoring.floor.map(String.init) ?? "none")"]
+  lines += [
+    "",
+    "Scoring: MQL at \(p.scoring.mqlThreshold), floor \(p.scoring.floor.map(String.init) ?? "none")",
+  ]
   for r in p.scoring.fit { lines.append("  fit \(r.id): \(r.condition.summary) → \(r.points)") }
   for r in p.scoring.behavior {
-    lines.append("  behaviour \(r.id): \(r.event.rawValue)\(r.match.map { " \($0)" } ?? "") → \(r.points)\(r.cap.map { " (cap \($0))" } ?? "")")
+    lines.append(
+      "  behaviour \(r.id): \(r.event.rawValue)\(r.match.map { " \($0)" } ?? "") → \(r.points)\(r.cap.map { " (cap \($0))" } ?? "")"
+    )
   }
   switch p.scoring.decay {
   case .halfLife(let d): lines.append("  decay: half-life \(JSON.formatNumber(d)) d")
@@ -110,8 +129,12 @@ func describe(_ p: Playbook) -> String {
   }
   let hi = p.scoring.highIntent
   lines.append(
-    "  instant MQL: " + (hi.events.map(\.rawValue) + hi.pageViews.map { "\($0.count)× \($0.path) within \($0.within)" }).joined(separator: ", "))
-  lines += ["", "Routing: \(p.routing.autoAssign ? "automatic" : "manual"), \(p.routing.strategy.rawValue)"]
+    "  instant MQL: "
+      + (hi.events.map(\.rawValue)
+      + hi.pageViews.map { "\($0.count)× \($0.path) within \($0.within)" }).joined(separator: ", "))
+  lines += [
+    "", "Routing: \(p.routing.autoAssign ? "automatic" : "manual"), \(p.routing.strategy.rawValue)",
+  ]
   for t in p.routing.territories { lines.append("  \(t.when.summary) → team \(t.team)") }
   if let d = p.routing.defaultTeam { lines.append("  otherwise → team \(d)") }
   for r in p.routing.reps {
@@ -129,12 +152,20 @@ func describe(_ p: Playbook) -> String {
     )
   }
   lines += ["", "Recycle: at most \(p.recycle.maxRecycles) times"]
-  for r in p.recycle.reasons { lines.append("  \(r.code): \(r.label)\(r.nurture.map { ", nurture \($0)" } ?? "")") }
-  if let a = p.recycle.autoRecycle {
-    lines.append("  automatic: \(a.attempts) attempts without contact within \(a.within) → \(a.reason)")
+  for r in p.recycle.reasons {
+    lines.append("  \(r.code): \(r.label)\(r.nurture.map { ", nurture \($0)" } ?? "")")
   }
-  lines += ["", "Qualification: \(p.qualification.name) (\(p.qualification.fields.map(\.id).joined(separator: ", ")))"]
+  if let a = p.recycle.autoRecycle {
+    lines.append(
+      "  automatic: \(a.attempts) attempts without contact within \(a.within) → \(a.reason)")
+  }
+  lines += [
+    "",
+    "Qualification: \(p.qualification.name) (\(p.qualification.fields.map(\.id).joined(separator: ", ")))",
+  ]
   return lines.joined(separator: "\n")
 }
 
-private func fmt(_ r: NumberRange) -> String { "\(JSON.formatNumber(r.low))–\(JSON.formatNumber(r.high))" }
+private func fmt(_ r: NumberRange) -> String {
+  "\(JSON.formatNumber(r.low))–\(JSON.formatNumber(r.high))"
+}

@@ -17,7 +17,8 @@ let storeCommands: [CommandSpec] = [
       }
       let path = storePath(args)
       let existed = FileManager.default.fileExists(atPath: path)
-      let store = try openStore(args, create: true, playbookText: text, replacePlaybook: text != nil)
+      let store = try openStore(
+        args, create: true, playbookText: text, replacePlaybook: text != nil)
       let events = try storeCall { () throws(StoreError) in try store.eventCount() }
       if args.flag("--json") {
         Console.out(
@@ -35,13 +36,21 @@ let storeCommands: [CommandSpec] = [
     }),
   CommandSpec(
     path: ["ingest"], arguments: "[FILE|-]",
-    summary: "append JSON Lines events (the documented event format); valid lines are kept, each rejected line is reported",
-    options: [dbOption, jsonOption, OptionSpec(name: "--quiet", value: nil, help: "do not list rejected lines")],
+    summary:
+      "append JSON Lines events (the documented event format); valid lines are kept, each rejected line is reported",
+    options: [
+      dbOption, jsonOption,
+      OptionSpec(name: "--quiet", value: nil, help: "do not list rejected lines"),
+    ],
     run: { args in try runIngest(args) }),
   CommandSpec(
     path: ["pipeline"], arguments: "",
     summary: "per stage: open count, open value and stalled count (the board's data)",
-    options: [dbOption, nowOption, jsonOption, OptionSpec(name: "--as-of", value: "TIME", help: "the pipeline as it stood then, from the log")],
+    options: [
+      dbOption, nowOption, jsonOption,
+      OptionSpec(
+        name: "--as-of", value: "TIME", help: "the pipeline as it stood then, from the log"),
+    ],
     run: { args in try runPipeline(args) }),
   CommandSpec(
     path: ["leads"], arguments: "",
@@ -51,7 +60,9 @@ let storeCommands: [CommandSpec] = [
       OptionSpec(name: "--stage", value: "STAGE", help: "only this stage"),
       OptionSpec(name: "--owner", value: "REP", help: "only this owner"),
       OptionSpec(name: "--stalled", value: nil, help: "only stalled leads"),
-      OptionSpec(name: "--search", value: "TEXT", help: "name, company, email, owner, source or id containing TEXT"),
+      OptionSpec(
+        name: "--search", value: "TEXT",
+        help: "name, company, email, owner, source or id containing TEXT"),
       OptionSpec(name: "--closed", value: nil, help: "include lost and disqualified leads"),
       OptionSpec(name: "--limit", value: "N", help: "at most N leads"),
     ],
@@ -63,7 +74,8 @@ let storeCommands: [CommandSpec] = [
     run: { args in try runShow(args) }),
   CommandSpec(
     path: ["tick"], arguments: "",
-    summary: "run the time-driven rules (SLA breach, stall, decay, nurture end) at --now and print what they did",
+    summary:
+      "run the time-driven rules (SLA breach, stall, decay, nurture end) at --now and print what they did",
     options: [dbOption, nowOption, jsonOption],
     run: { args in
       try args.expectPositionals(atMost: 0)
@@ -71,10 +83,13 @@ let storeCommands: [CommandSpec] = [
       let now = try clock(args)
       let events = try storeCall { () throws(StoreError) in try store.tick(at: now) }
       if args.flag("--json") {
-        Console.out(JSON.object([("at", Present.time(now)), ("events", .array(events.map(\.json)))]).serialized())
+        Console.out(
+          JSON.object([("at", Present.time(now)), ("events", .array(events.map(\.json)))])
+            .serialized())
       } else {
         for e in events { Console.out("\(e.lead ?? "-")  \(Present.eventLine(e))") }
-        Console.out("tick at \(ISO8601.format(now)): \(events.count) event\(events.count == 1 ? "" : "s")")
+        Console.out(
+          "tick at \(ISO8601.format(now)): \(events.count) event\(events.count == 1 ? "" : "s")")
       }
       return .ok
     }),
@@ -92,10 +107,13 @@ let storeCommands: [CommandSpec] = [
           JSON.array(
             reps.map { r in
               .object([
-                ("id", .string(r.rep.id)), ("name", .string(r.rep.name)), ("team", .optional(r.rep.team)),
+                ("id", .string(r.rep.id)), ("name", .string(r.rep.name)),
+                ("team", .optional(r.rep.team)),
                 ("load", .int(r.load)), ("capacity", r.rep.capacity.map { .int($0) } ?? .null),
-                ("assigned_total", .int(r.assignedTotal)), ("available", .bool(r.unavailable == nil)),
-                ("unavailable_reason", .optional(r.unavailable)), ("next_in_rotation", .bool(r.nextInRotation)),
+                ("assigned_total", .int(r.assignedTotal)),
+                ("available", .bool(r.unavailable == nil)),
+                ("unavailable_reason", .optional(r.unavailable)),
+                ("next_in_rotation", .bool(r.nextInRotation)),
               ])
             }
           ).serialized())
@@ -105,7 +123,8 @@ let storeCommands: [CommandSpec] = [
             ["REP", "NAME", "TEAM", "LOAD", "CAP", "ASSIGNED", "NEXT", "AVAILABILITY"],
             reps.map { r in
               [
-                r.rep.id, r.rep.name, r.rep.team ?? "-", String(r.load), r.rep.capacity.map(String.init) ?? "-",
+                r.rep.id, r.rep.name, r.rep.team ?? "-", String(r.load),
+                r.rep.capacity.map(String.init) ?? "-",
                 String(r.assignedTotal), r.nextInRotation ? "▶" : "", r.unavailable ?? "available",
               ]
             }, rightAligned: [3, 4, 5]))
@@ -145,7 +164,9 @@ func runIngest(_ args: ParsedArguments) throws -> ExitCode {
     lineNumber += 1
     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
     read += 1
-    guard let text = String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) , !bytes.contains(0) else {
+    guard let text = String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]),
+      !bytes.contains(0)
+    else {
       rejects.append((lineNumber, "not valid UTF-8 text"))
       continue
     }
@@ -157,7 +178,8 @@ func runIngest(_ args: ParsedArguments) throws -> ExitCode {
       continue
     }
     if EventType.ruleOutcomes.contains(event.type) {
-      rejects.append((lineNumber, "type: \(event.type.rawValue) is written by the rules, not ingested"))
+      rejects.append(
+        (lineNumber, "type: \(event.type.rawValue) is written by the rules, not ingested"))
       continue
     }
     batch.append((lineNumber, event))
@@ -168,15 +190,21 @@ func runIngest(_ args: ParsedArguments) throws -> ExitCode {
   if args.flag("--json") {
     Console.out(
       JSON.object([
-        ("file", .string(name)), ("read", .int(read)), ("added", .int(added)), ("duplicate", .int(duplicates)),
+        ("file", .string(name)), ("read", .int(read)), ("added", .int(added)),
+        ("duplicate", .int(duplicates)),
         ("rejected", .int(rejects.count)),
-        ("rejects", .array(rejects.map { .object([("line", .int($0.line)), ("reason", .string($0.reason))]) })),
+        (
+          "rejects",
+          .array(
+            rejects.map { .object([("line", .int($0.line)), ("reason", .string($0.reason))]) })
+        ),
       ]).serialized())
   } else {
     if !args.flag("--quiet") {
       for r in rejects { Console.err("\(name):\(r.line): \(DisplayWidth.inert(r.reason))") }
     }
-    Console.out("\(name): read \(read), added \(added), duplicate \(duplicates), rejected \(rejects.count)")
+    Console.out(
+      "\(name): read \(read), added \(added), duplicate \(duplicates), rejected \(rejects.count)")
   }
   return rejects.isEmpty ? .ok : .badInput
 }
@@ -208,8 +236,10 @@ func runPipeline(_ args: ParsedArguments) throws -> ExitCode {
           .array(
             totals.map {
               .object([
-                ("stage", .string($0.stage.rawValue)), ("label", .string(store.playbook.label($0.stage))),
-                ("count", .int($0.count)), ("value", .number($0.value)), ("stalled", .int($0.stalled)),
+                ("stage", .string($0.stage.rawValue)),
+                ("label", .string(store.playbook.label($0.stage))),
+                ("count", .int($0.count)), ("value", .number($0.value)),
+                ("stalled", .int($0.stalled)),
               ])
             })
         ),
@@ -219,7 +249,10 @@ func runPipeline(_ args: ParsedArguments) throws -> ExitCode {
       Present.table(
         ["STAGE", "LABEL", "COUNT", "OPEN VALUE", "STALLED"],
         totals.map {
-          [$0.stage.rawValue, store.playbook.label($0.stage), String($0.count), Present.money($0.value), String($0.stalled)]
+          [
+            $0.stage.rawValue, store.playbook.label($0.stage), String($0.count),
+            Present.money($0.value), String($0.stalled),
+          ]
         }, rightAligned: [2, 3, 4]))
   }
   return .ok
@@ -241,14 +274,17 @@ func runLeads(_ args: ParsedArguments) throws -> ExitCode {
   query.search = args.value("--search")
   query.includeClosed = args.flag("--closed")
   if let l = args.value("--limit") {
-    guard let n = Int(l), n >= 0 else { throw CLIError(.usage, "--limit: expected a whole number ≥ 0, found '\(l)'") }
+    guard let n = Int(l), n >= 0 else {
+      throw CLIError(.usage, "--limit: expected a whole number ≥ 0, found '\(l)'")
+    }
     query.limit = n
   }
   let store = try openStore(args)
   let now = try clock(args)
   let leads = try storeCall { () throws(StoreError) in try store.leads(query, at: now) }
   if args.flag("--json") {
-    Console.out(JSON.array(leads.map { Present.leadRow($0, engine: store.engine, now: now) }).serialized())
+    Console.out(
+      JSON.array(leads.map { Present.leadRow($0, engine: store.engine, now: now) }).serialized())
   } else {
     Console.out(
       Present.table(
@@ -256,7 +292,8 @@ func runLeads(_ args: ParsedArguments) throws -> ExitCode {
         leads.map { l in
           let alert = store.engine.stall.evaluate(l, at: now)
           return [
-            l.id, l.profile.displayName, l.profile.company ?? "", l.closed?.closure.rawValue ?? l.stage.rawValue,
+            l.id, l.profile.displayName, l.profile.company ?? "",
+            l.closed?.closure.rawValue ?? l.stage.rawValue,
             l.owner ?? "-", String(l.score), String(l.daysInStage(at: now)),
             alert == nil ? "" : (alert?.snoozedUntil == nil ? "stalled" : "snoozed"),
           ]
@@ -276,7 +313,9 @@ func runShow(_ args: ParsedArguments) throws -> ExitCode {
   }
   let events = try storeCall { () throws(StoreError) in try store.events(forLead: id) }
   if args.flag("--json") {
-    Console.out(Present.leadDetail(lead, events: events, engine: store.engine, now: now).serialized(pretty: true))
+    Console.out(
+      Present.leadDetail(lead, events: events, engine: store.engine, now: now).serialized(
+        pretty: true))
     return .ok
   }
   let p = lead.profile
@@ -290,7 +329,8 @@ func runShow(_ args: ParsedArguments) throws -> ExitCode {
   ]
   if let s = store.engine.sla.status(of: lead, at: now) {
     lines.append(
-      "SLA       \(s.state.rawValue): due \(ISO8601.format(s.due)) (\(s.remaining >= 0 ? Span.humanize(s.remaining) + " left" : Span.humanize(-s.remaining) + " late"))")
+      "SLA       \(s.state.rawValue): due \(ISO8601.format(s.due)) (\(s.remaining >= 0 ? Span.humanize(s.remaining) + " left" : Span.humanize(-s.remaining) + " late"))"
+    )
   }
   if let a = store.engine.stall.evaluate(lead, at: now) {
     lines.append("stalled   \(a.blackHole.title): \(a.reason) → \(a.action)")
@@ -298,16 +338,22 @@ func runShow(_ args: ParsedArguments) throws -> ExitCode {
   if let e = p.email { lines.append("email     \(DisplayWidth.inert(e))") }
   if let t = p.title { lines.append("title     \(DisplayWidth.inert(t))") }
   if !lead.qualification.isEmpty {
-    lines.append("qualified " + lead.qualification.keys.sorted().map { "\($0): \(lead.qualification[$0]!)" }.joined(separator: "; "))
+    lines.append(
+      "qualified "
+        + lead.qualification.keys.sorted().map { "\($0): \(lead.qualification[$0]!)" }.joined(
+          separator: "; "))
   }
   if let o = lead.opportunity {
     lines.append(
-      "deal      \(o.value.map(Present.money) ?? "?") \(o.currency ?? ""), close \(o.closeDate.map(ISO8601.formatDate) ?? "?"), stakeholders \((o.stakeholders ?? []).joined(separator: ", "))")
+      "deal      \(o.value.map(Present.money) ?? "?") \(o.currency ?? ""), close \(o.closeDate.map(ISO8601.formatDate) ?? "?"), stakeholders \((o.stakeholders ?? []).joined(separator: ", "))"
+    )
   }
   lines += ["", "score ledger"]
   for l in lead.ledger {
     let delta = (l.change.delta >= 0 ? "+" : "") + String(l.change.delta)
-    lines.append("  \(ISO8601.format(l.at))  \(delta) → \(l.change.score)  \(l.change.rule): \(DisplayWidth.inert(l.change.detail))")
+    lines.append(
+      "  \(ISO8601.format(l.at))  \(delta) → \(l.change.score)  \(l.change.rule): \(DisplayWidth.inert(l.change.detail))"
+    )
   }
   lines += ["", "timeline"]
   for e in events where e.type != .scoreChanged { lines.append("  " + Present.eventLine(e)) }

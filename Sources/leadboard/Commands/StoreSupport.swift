@@ -3,9 +3,12 @@ import LeadLifecycle
 import SQLiteStore
 
 let dbOption = OptionSpec(
-  name: "--db", value: "PATH", help: "the store (default: $LEADBOARD_DB, else $XDG_DATA_HOME/leadboard/leadboard.db)")
-let nowOption = OptionSpec(name: "--now", value: "ISO-8601", help: "the clock: act as if it were this time")
-let asOption = OptionSpec(name: "--as", value: "REP", help: "who is acting (a rep id from the playbook)")
+  name: "--db", value: "PATH",
+  help: "the store (default: $LEADBOARD_DB, else $XDG_DATA_HOME/leadboard/leadboard.db)")
+let nowOption = OptionSpec(
+  name: "--now", value: "ISO-8601", help: "the clock: act as if it were this time")
+let asOption = OptionSpec(
+  name: "--as", value: "REP", help: "who is acting (a rep id from the playbook)")
 
 /// The store path a command uses.
 func storePath(_ args: ParsedArguments) -> String {
@@ -16,7 +19,10 @@ func storePath(_ args: ParsedArguments) -> String {
 
 /// Opens the store; `create` allows a new file, otherwise a missing one is an error that says
 /// how to start.
-func openStore(_ args: ParsedArguments, create: Bool = false, playbookText: String? = nil, replacePlaybook: Bool = false)
+func openStore(
+  _ args: ParsedArguments, create: Bool = false, playbookText: String? = nil,
+  replacePlaybook: Bool = false
+)
   throws -> SQLiteStore
 {
   let path = storePath(args)
@@ -24,7 +30,9 @@ func openStore(_ args: ParsedArguments, create: Bool = false, playbookText: Stri
     throw CLIError(.storeUnavailable, "team mode (PostgreSQL) is not available in this build yet")
   }
   if !create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
-    throw CLIError(.storeUnavailable, "\(path): no store here; create one with 'leadboard init' or 'leadboard demo'")
+    throw CLIError(
+      .storeUnavailable,
+      "\(path): no store here; create one with 'leadboard init' or 'leadboard demo'")
   }
   do {
     return try SQLiteStore(path: path, playbookText: playbookText, replacePlaybook: replacePlaybook)
@@ -46,7 +54,8 @@ func storeCall<T>(_ body: () throws(StoreError) -> T) throws -> T {
 func clock(_ args: ParsedArguments) throws -> Date {
   guard let text = args.value("--now") else { return SystemWallClock().now() }
   guard let d = ISO8601.parse(text) else {
-    throw CLIError(.usage, "--now: expected an ISO-8601 time such as 2026-11-02T09:00:00Z, found '\(text)'")
+    throw CLIError(
+      .usage, "--now: expected an ISO-8601 time such as 2026-11-02T09:00:00Z, found '\(text)'")
   }
   return d
 }
@@ -55,7 +64,9 @@ func clock(_ args: ParsedArguments) throws -> Date {
 func dateOption(_ args: ParsedArguments, _ name: String) throws -> Date? {
   guard let text = args.value(name) else { return nil }
   guard let d = ISO8601.parse(text) else {
-    throw CLIError(.usage, "\(name): expected a date such as 2026-12-24 or 2026-12-24T09:00:00Z, found '\(text)'")
+    throw CLIError(
+      .usage, "\(name): expected a date such as 2026-12-24 or 2026-12-24T09:00:00Z, found '\(text)'"
+    )
   }
   return d
 }
@@ -63,7 +74,10 @@ func dateOption(_ args: ParsedArguments, _ name: String) throws -> Date? {
 /// A required option's value.
 func required(_ args: ParsedArguments, _ name: String) throws -> String {
   guard let v = args.value(name), !v.isEmpty else {
-    throw CLIError(.usage, "missing \(name)\nusage: leadboard \(args.command.path.joined(separator: " ")) \(args.command.arguments)")
+    throw CLIError(
+      .usage,
+      "missing \(name)\nusage: leadboard \(args.command.path.joined(separator: " ")) \(args.command.arguments)"
+    )
   }
   return v
 }
