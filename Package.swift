@@ -34,7 +34,7 @@ let package = Package(
     ),
     .testTarget(
       name: "SQLiteStoreTests",
-      dependencies: ["SQLiteStore", "LeadLifecycle", "LeadboardTestSupport"]
+      dependencies: ["SQLiteStore", "CSQLite", "LeadLifecycle", "LeadboardTestSupport"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -176,6 +176,10 @@ public struct LifecycleEngine: Sendable {
   /// Throws when `event` does not apply to `lead`.
   public func check(_ event: Event, lead: LeadState?) throws(Refusal) {
     let type = event.type
+    if event.id.contains("#") {
+      // Rule outcomes are named `<cause>#<n>`; an outside id with '#' could collide with one.
+      throw Refusal(.invalid, "id '\(event.id)': '#' is reserved for rule outcomes")
+    }
     guard let lead else {
       // Only captures, profile updates and replayed stage changes may create a lead.
       if EventType.captures.contains(type) || type == .profileUpdated || type == .stageChanged {
