@@ -17,16 +17,46 @@ let package = Package(
     .target(name: "SQLiteStore", dependencies: ["LeadLifecycle", "CSQLite"]),
     // The deterministic demo pipeline generator (feeds any PipelineStore).
     .target(name: "DemoPipeline", dependencies: ["LeadLifecycle"]),
+    // CSV readers, encodings, column presets and mappings, rejects, export.
+    .target(name: "LeadImport", dependencies: ["LeadLifecycle"]),
     // Cells, screen buffer, display width, widgets: knows neither ncurses nor leads.
     .target(name: "TerminalKit"),
+    // ncursesw through Debian's libncurses-dev; the shim restores what SwiftPM's dropped -D
+    // flags and Swift's strict concurrency take away.
+    .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+    // The only module that touches ncurses: draws screen buffers, reads keys, restores the terminal.
+    .target(name: "CursesBackend", dependencies: ["TerminalKit", "CNcursesw"]),
+    // The dashboard: state, actions, update, views, keymap, run loop.
+    .target(name: "LeadboardApp", dependencies: ["LeadLifecycle", "TerminalKit"]),
     // The executable: argument parsing, commands, wiring.
     .executableTarget(
-      name: "leadboard", dependencies: ["LeadLifecycle", "SQLiteStore", "TerminalKit", "DemoPipeline"]),
+      name: "leadboard",
+      dependencies: [
+        "LeadLifecycle", "SQLiteStore", "TerminalKit", "DemoPipeline", "LeadImport", "LeadboardApp", "CursesBackend",
+      ]),
     // Shared by every test target: a manual clock, fixtures, event builders.
     .target(name: "LeadboardTestSupport", dependencies: ["LeadLifecycle"]),
     .testTarget(
       name: "LeadLifecycleTests",
       dependencies: ["LeadLifecycle", "LeadboardTestSupport"]
+    ),
+    .testTarget(
+      name: "TerminalKitTests",
+      dependencies: ["TerminalKit"]
+    ),
+    .testTarget(
+      name: "LeadboardAppTests",
+      dependencies: ["LeadboardApp", "LeadLifecycle", "TerminalKit", "LeadboardTestSupport"],
+      exclude: ["Snapshots"]
+    ),
+    .testTarget(
+      name: "CursesBackendTests",
+      dependencies: ["CursesBackend", "TerminalKit"]
+    ),
+    .testTarget(
+      name: "LeadImportTests",
+      dependencies: ["LeadImport", "LeadLifecycle", "LeadboardTestSupport"],
+      exclude: ["Fixtures"]
     ),
     .testTarget(
       name: "DemoPipelineTests",

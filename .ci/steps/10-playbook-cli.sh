@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 2: playbook init / check / show from the command line.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 cd "$work"
 
 check "init writes a playbook" expect_exit 0 lb playbook init p.json5

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 3: the store through the CLI: init, ingest, pipeline, leads, show, actions, tick, reps.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 cd "$work"
 export LEADBOARD_DB="$work/s.db"
 T0=2026-11-02T09:00:00Z

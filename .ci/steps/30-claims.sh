@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 3: 8 processes accept the same 200 MQLs at the same time: each is accepted exactly once.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 cd "$work"
 export LEADBOARD_DB="$work/c.db"
 lb init >/dev/null

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Issue 3: the demo pipeline (20,000 leads), determinism, and the change feed across processes.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 cd "$work"
 BIN=${LEADBOARD_RELEASE_BIN:-$LEADBOARD_BIN}
 NOW=2026-12-01T09:00:00Z
 start=$(date +%s)
 check "demo --leads 20000 --seed 7" bash -c "'$BIN' demo --leads 20000 --seed 7 --no-tui --db d.db --now $NOW --json > demo.json"
 echo "  demo of 20000 leads took $(( $(date +%s) - start )) s: $(cat demo.json)"
-check "demo refused nothing" python3 -c "import json; d = json.load(open('demo.json')); assert d['refused'] == {}, d['refused']"
+check "demo refused nothing and repeated no event id" python3 -c "import json; d = json.load(open('demo.json')); assert d['refused'] == {} and d['duplicates'] == 0, d"
 "$BIN" pipeline --json --db d.db --now $NOW > pipeline.json
 check "all seven stages non-empty" python3 -c "
 import json; d = {s['stage']: s['count'] for s in json.load(open('pipeline.json'))['stages']}

@@ -172,6 +172,8 @@ public struct DemoGenerator {
     public var outcomes = 0
     /// Events the rules refused, by type (a healthy demo has none).
     public var refused: [String: Int] = [:]
+    /// Events whose id was already stored (a healthy demo has none: every action is new).
+    public var duplicates = 0
     public init() {}
   }
 
@@ -265,7 +267,7 @@ public struct DemoGenerator {
             report.appended += 1
             report.outcomes += o.count
             followUps += mqlEntries(o, rng: &rng)
-          case .duplicate: break
+          case .duplicate: report.duplicates += 1
           case .refused: report.refused[e.type.rawValue, default: 0] += 1
           }
         }
@@ -350,13 +352,13 @@ public struct DemoGenerator {
   }
 
   private func event(
-    _ plan: Plan, _ at: Date, _ tag: String, actor: String? = nil, lead: Bool = true,
+    _ plan: Plan, _ order: Int, _ at: Date, _ tag: String, actor: String? = nil, lead: Bool = true,
     _ payload: EventPayload
   )
     -> Event
   {
     Event(
-      id: "demo-\(plan.id)-\(tag)", at: at, lead: lead ? plan.id : nil,
+      id: "demo-\(plan.id)-\(tag)-\(order)", at: at, lead: lead ? plan.id : nil,
       visitor: lead ? nil : plan.visitor, actor: actor,
       payload)
   }
@@ -372,16 +374,18 @@ public struct DemoGenerator {
       return ([e], [])
     }
     let plan = plans[a.lead]
+    let order = a.order  // in every event id, so a step that repeats (a second recycle) is new
     let speed = plan.source.speed
     let t = a.at
     func days(_ d: Double) -> Date { t.addingTimeInterval(d * 86400) }
     switch a.step {
     case .anonymousVisit(let path):
       return (
-        [event(plan, t, "pv\(a.order)", lead: false, .pageView(path: path, referrer: nil))], []
+        [event(plan, order, t, "pv\(a.order)", lead: false, .pageView(path: path, referrer: nil))],
+        []
       )
     case .capture:
-      var e = event(plan, t, "capture", .formSubmit(form: "contact", profile: plan.profile))
+      var e = event(plan, order, t, "capture", .formSubmit(form: "contact", profile: plan.profile))
       e.visitor = plan.visitor
       return ([e], [])
     case .nurture(let kind):
@@ -392,27 +396,29 @@ public struct DemoGenerator {
       case 2: payload = .contentDownload(asset: "whitepaper-sales-ops.pdf")
       default: payload = .pageView(path: rng.pick(DemoGenerator.pages), referrer: nil)
       }
-      return ([event(plan, t, "n\(kind)", payload)], [])
+      return ([event(plan, order, t, "n\(kind)", payload)], [])
     case .mqlTrigger:
       var out: [Event] = []
       switch plan.mqlPath {
       case 0:
-        out.append(event(plan, t, "demo", .demoRequest))
+        out.append(event(plan, order, t, "demo", .demoRequest))
       case 1:
         for k in 0..<3 {
           out.append(
             event(
-              plan, t.addingTimeInterval(Double(k)), "price\(k)",
+              plan, order, t.addingTimeInterval(Double(k)), "price\(k)",
               .pageView(path: "/pricing", referrer: nil)))
         }
       default:
         out.append(
-          event(plan, t, "webinar", .webinarAttended(webinar: plan.profile.campaign ?? "webinar")))
+          event(
+            plan, order, t, "webinar", .webinarAttended(webinar: plan.profile.campaign ?? "webinar")
+          ))
         out.append(
           event(
-            plan, t.addingTimeInterval(1), "webinar-dl",
+            plan, order, t.addingTimeInterval(1), "webinar-dl",
             .contentDownload(asset: "roi-calculator.xlsx")))
-        out.append(event(plan, t.addingTimeInterval(2), "demo", .demoRequest))
+        out.append(event(plan, order, t.addingTimeInterval(2), "demo", .demoRequest))
       }
       return (out, [])
     case .accept:
@@ -429,7 +435,7 @@ public struct DemoGenerator {
         step = .attempt(number: 1, reach: false, persist: true)  // tries until auto-recycled
       }
       return (
-        [event(plan, t, "accept", actor: rep, .accepted)],
+        [event(plan, order, t, "accept", actor: rep, .accepted)],
         [(a.lead, step, days(rng.range(0.05, 1)))]
       )
     case .dropMQL:
@@ -441,7 +447,7 @@ public struct DemoGenerator {
         return (
           [
             event(
-              plan, t, "recycle-mql", actor: rep,
+              plan, order, t, "recycle-mql", actor: rep,
               .recycled(
                 reason: rng.pick(["not_ready", "timing", "wrong_person"]), nurtureUntil: nil))
           ], []
@@ -450,7 +456,7 @@ public struct DemoGenerator {
       return (
         [
           event(
-            plan, t, "dq-mql", actor: rep,
+            plan, order, t, "dq-mql", actor: rep,
             .disqualified(reason: rng.pick(["not_a_fit", "student", "invalid_contact"])))
         ], []
       )
@@ -461,7 +467,7 @@ public struct DemoGenerator {
       let channel: ContactChannel = [.phone, .email, .linkedin][number % 3]
       if reach && number >= Int(rng.range(1, 3)) {
         let e = event(
-          plan, t, "att\(number)", actor: rep,
+          plan, order, t, "att\(number)", actor: rep,
           .contactAttempt(channel: channel, outcome: .connected))
         // Qualification after 3–14 days (best 3–5), by source speed.
         let d = clampDays(rng.logNormal(median: 7, spread: 0.45) * speed, 3, 14)
@@ -469,7 +475,8 @@ public struct DemoGenerator {
       }
       let outcome: ContactOutcome = rng.pick([.noAnswer, .voicemail, .busy])
       let e = event(
-        plan, t, "att\(number)", actor: rep, .contactAttempt(channel: channel, outcome: outcome))
+        plan, order, t, "att\(number)", actor: rep,
+        .contactAttempt(channel: channel, outcome: outcome))
       guard persist else { return ([e], [(a.lead, .cleanup(.sal), days(rng.range(30, 70)))]) }
       guard number < 10 else { return ([e], []) }
       return (
@@ -485,9 +492,9 @@ public struct DemoGenerator {
       guard let lead = try store.lead(plan.id), lead.stage == .sal, lead.isOpen,
         let rep = lead.owner
       else { return ([], []) }
-      let e1 = event(plan, t, "talk", actor: rep, .conversation(summary: "discovery call"))
+      let e1 = event(plan, order, t, "talk", actor: rep, .conversation(summary: "discovery call"))
       let e2 = event(
-        plan, t.addingTimeInterval(60), "bant", actor: rep,
+        plan, order, t.addingTimeInterval(60), "bant", actor: rep,
         .qualification(fields: [
           "budget": rng.pick(["5M JPY", "$40k", "¥12,000,000", "$120k"]),
           "authority": plan.profile.title ?? "manager",
@@ -510,7 +517,7 @@ public struct DemoGenerator {
         return (
           [
             event(
-              plan, t, "recycle-sql", actor: rep,
+              plan, order, t, "recycle-sql", actor: rep,
               .recycled(reason: rng.pick(["no_budget", "timing"]), nurtureUntil: nil))
           ], []
         )
@@ -518,7 +525,8 @@ public struct DemoGenerator {
       return (
         [
           event(
-            plan, t, "lost-sql", actor: rep, .lost(reason: rng.pick(["no_decision", "competitor"])))
+            plan, order, t, "lost-sql", actor: rep,
+            .lost(reason: rng.pick(["no_decision", "competitor"])))
         ], []
       )
     case .createOpportunity:
@@ -530,7 +538,7 @@ public struct DemoGenerator {
       let win = rng.chance(parameters.win)
       let stuck = !win && rng.chance(parameters.stuck[.opportunity] ?? 0)
       let e = event(
-        plan, t, "opp", actor: rep,
+        plan, order, t, "opp", actor: rep,
         .opportunityCreated(
           OpportunityFields(
             value: value, currency: plan.profile.country == "JP" ? "JPY" : "USD",
@@ -549,14 +557,14 @@ public struct DemoGenerator {
         let rep = lead.owner
       else { return ([], []) }
       let c = event(
-        plan, t, "contract", actor: rep,
+        plan, order, t, "contract", actor: rep,
         .contractSigned(
           paymentTerms: rng.pick(["net 30", "annual upfront", "月末締め翌月末払い"]),
           onboardingDate: days(14)))
-      let w = event(plan, t.addingTimeInterval(60), "won", actor: rep, .won)
+      let w = event(plan, order, t.addingTimeInterval(60), "won", actor: rep, .won)
       return ([c, w], [])
     case .cleanup(let stage):
-      return (try cleanup(plan, stage, at: t, store: store, rng: &rng), [])
+      return (try cleanup(plan, order, stage, at: t, store: store, rng: &rng), [])
     case .dropOpportunity:
       guard let lead = try store.lead(plan.id), lead.stage == .opportunity, lead.isOpen,
         let rep = lead.owner
@@ -565,32 +573,41 @@ public struct DemoGenerator {
         return (
           [
             event(
-              plan, t, "lost", actor: rep,
+              plan, order, t, "lost", actor: rep,
               .lost(reason: rng.pick(["price", "competitor", "no_decision", "product_fit"])))
           ], []
         )
       }
       return (
-        [event(plan, t, "recycle-opp", actor: rep, .recycled(reason: "timing", nurtureUntil: nil))],
+        [
+          event(
+            plan, order, t, "recycle-opp", actor: rep,
+            .recycled(reason: "timing", nurtureUntil: nil))
+        ],
         []
       )
     }
   }
 
   private func cleanup(
-    _ plan: Plan, _ stage: Stage, at t: Date, store: PipelineStore, rng: inout SeededRandom
+    _ plan: Plan, _ order: Int, _ stage: Stage, at t: Date, store: PipelineStore,
+    rng: inout SeededRandom
   ) throws(StoreError)
     -> [Event]
   {
     guard let lead = try store.lead(plan.id), lead.stage == stage, lead.isOpen else { return [] }
     let rep = lead.owner ?? teamRep(lead, store: store, rng: &rng)
     switch stage {
-    case .mql: return [event(plan, t, "review-mql", actor: rep, .disqualified(reason: "not_a_fit"))]
+    case .mql:
+      return [event(plan, order, t, "review-mql", actor: rep, .disqualified(reason: "not_a_fit"))]
     case .sal:
       return [
-        event(plan, t, "review-sal", actor: rep, .recycled(reason: "no_contact", nurtureUntil: nil))
+        event(
+          plan, order, t, "review-sal", actor: rep,
+          .recycled(reason: "no_contact", nurtureUntil: nil))
       ]
-    default: return [event(plan, t, "review-\(stage)", actor: rep, .lost(reason: "no_decision"))]
+    default:
+      return [event(plan, order, t, "review-\(stage)", actor: rep, .lost(reason: "no_decision"))]
     }
   }
 

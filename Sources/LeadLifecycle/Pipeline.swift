@@ -126,7 +126,7 @@ public struct Pipeline: Sendable {
     totals[.visitor]?.count = anonymousViews.count
     for lead in leads.values where lead.closed == nil {
       totals[lead.stage]?.count += 1
-      totals[lead.stage]?.value += lead.opportunity?.value ?? 0
+      totals[lead.stage]?.value += StageTotals.countedValue(lead)
       if engine.stall.isStalled(lead, at: now) { totals[lead.stage]?.stalled += 1 }
     }
     return Stage.allCases.map { totals[$0]! }

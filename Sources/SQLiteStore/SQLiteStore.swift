@@ -18,6 +18,8 @@ public final class SQLiteStore: PipelineStore {
   /// process: every write bumps `rev`) is not decoded again.
   private var stateCache: [String: (rev: Int64, state: LeadState)] = [:]
   static let stateCacheLimit = 200_000
+  /// How many decoded states `stateCache` keeps; a bulk import lowers it to keep memory flat.
+  public var stateCacheCapacity = SQLiteStore.stateCacheLimit
   private let encoder: JSONEncoder = {
     let e = JSONEncoder()
     e.dateEncodingStrategy = .secondsSince1970
@@ -305,8 +307,9 @@ public final class SQLiteStore: PipelineStore {
 
   /// Caches a decoded state read or written at `rev` (only committed revisions).
   func remember(_ id: String, rev: Int64, _ state: LeadState) {
-    if stateCache.count >= SQLiteStore.stateCacheLimit {
-      stateCache.removeAll(keepingCapacity: true)
+    if stateCache.count >= stateCacheCapacity {
+      stateCache.removeAll(keepingCapacity: stateCacheCapacity > 0)
+      if stateCacheCapacity == 0 { return }
     }
     // Keep the stored form, without the ledger: `lead(_:)` rebuilds it from the log, and a
     // written state's ledger would be counted twice.
@@ -523,7 +526,7 @@ struct Batch {
   private static func column(_ lead: LeadState?) -> (Stage, Double)? {
     guard let lead else { return nil }
     guard lead.closed == nil else { return nil }
-    return (lead.stage, lead.opportunity?.value ?? 0)
+    return (lead.stage, StageTotals.countedValue(lead))
   }
 
   private mutating func bump(_ stage: Stage, _ count: Int, _ value: Double) {

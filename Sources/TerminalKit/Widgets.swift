@@ -31,8 +31,8 @@ public struct Glyphs: Sendable, Equatable {
     selectedMark: ">")
 }
 
-/// Semantic styles by name, with built-in defaults for every key (a theme file may set any
-/// subset; unknown keys are reported, missing ones fall back).
+/// Semantic styles by name. A theme loader fills every key (a theme file may set any subset;
+/// missing keys fall back to the default theme); an unset key draws plain.
 public struct Theme: Sendable, Equatable {
   public var name: String
   public var styles: [String: Style]
@@ -42,10 +42,8 @@ public struct Theme: Sendable, Equatable {
     self.styles = styles
   }
 
-  /// The style for `key`, else the default theme's, else plain.
-  public subscript(_ key: String) -> Style {
-    styles[key] ?? Theme.dark.styles[key] ?? .plain
-  }
+  /// The style for `key`, plain when unset.
+  public subscript(_ key: String) -> Style { styles[key] ?? .plain }
 
   /// Every key a theme can set, with what it colours (the theme files document the same).
   public static let keys: [(String, String)] = [
@@ -72,41 +70,6 @@ public struct Theme: Sendable, Equatable {
     ("overlay", "modal windows: help, pickers, forms"),
     ("input", "text being typed"),
   ]
-
-  /// The built-in dark theme: the default, and the fallback for any key another theme omits.
-  public static let dark = Theme(
-    name: "dark",
-    styles: [
-      "text": Style(), "muted": Style(fg: .ansi(8)), "title": Style(fg: .white, bg: .blue, .bold),
-      "tab.active": Style(fg: .black, bg: .cyan, .bold), "header": Style(fg: .cyan, .bold),
-      "border": Style(fg: .ansi(8)), "selected": Style(fg: .black, bg: .yellow),
-      "status": Style(fg: .white, bg: .ansi(8)),
-      "status.error": Style(fg: .white, bg: .red, .bold),
-      "status.ok": Style(fg: .black, bg: .green),
-      "key": Style(fg: .yellow, .bold), "sla.ok": Style(fg: .green),
-      "sla.warn": Style(fg: .yellow, .bold),
-      "sla.breach": Style(fg: .red, .bold), "stalled": Style(fg: .magenta, .bold),
-      "score": Style(fg: .cyan),
-      "value": Style(fg: .green), "bar": Style(fg: .cyan), "bar.benchmark": Style(fg: .ansi(8)),
-      "spark": Style(fg: .magenta), "overlay": Style(fg: .white, bg: .ansi(0)),
-      "input": Style(fg: .white, bg: .blue),
-    ])
-
-  /// No colour at all: attributes only (for `NO_COLOR` and terminals without colour).
-  public static let monochrome = Theme(
-    name: "monochrome",
-    styles: Dictionary(
-      uniqueKeysWithValues: Theme.keys.map { key, _ in
-        let a: Attributes
-        switch key {
-        case "title", "tab.active", "selected", "status", "input": a = [.reverse]
-        case "header", "key", "sla.breach", "stalled", "status.error": a = [.bold]
-        case "muted", "border", "bar.benchmark": a = [.dim]
-        case "sla.warn": a = [.underline]
-        default: a = []
-        }
-        return (key, Style(a))
-      }))
 }
 
 // MARK: - Drawing helpers

@@ -5,7 +5,8 @@ import LeadLifecycle
 let leadboardVersion = "0.1.0"
 
 let allCommands: [CommandSpec] =
-  storeCommands + actionCommands + [demoCommand, watchCommand] + playbookCommands
+  [boardCommand] + storeCommands + actionCommands + [demoCommand, watchCommand] + playbookCommands
+  + importCommands
 
 /// `leadboard --help`: every command and the exit codes.
 func mainHelp() -> String {
@@ -46,7 +47,11 @@ func commandHelp(_ c: CommandSpec) -> String {
 }
 
 func runMain(_ args: [String]) -> ExitCode {
-  if args.isEmpty || args == ["--help"] || args == ["-h"] || args == ["help"] {
+  if args.isEmpty || args.first?.hasPrefix("--") == true && !["--help", "-h", "--version"].contains(args.first!) {
+    // `leadboard` alone (or with only options) opens the board on the default store.
+    return runMain(["board"] + args)
+  }
+  if args == ["--help"] || args == ["-h"] || args == ["help"] {
     Console.out(mainHelp())
     return .ok
   }

@@ -20,6 +20,12 @@ public struct StageTotals: Sendable, Equatable {
   public var value: Double
   public var stalled: Int
 
+  /// The value a lead adds to its column: its deal value once it is an opportunity or a
+  /// customer (a recycled lead's old deal does not count in `known`).
+  public static func countedValue(_ lead: LeadState) -> Double {
+    lead.stage >= .opportunity ? lead.opportunity?.value ?? 0 : 0
+  }
+
   public init(stage: Stage, count: Int, value: Double, stalled: Int) {
     self.stage = stage
     self.count = count

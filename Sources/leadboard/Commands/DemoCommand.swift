@@ -17,7 +17,7 @@ let demoCommand = CommandSpec(
       name: "--no-tui", value: nil,
       help: "fill the store and print the pipeline; do not open the board"),
     OptionSpec(name: "--force", value: nil, help: "replace an existing store given with --db"),
-  ],
+  ] + boardOptions.filter { !["--db", "--now"].contains($0.name) },
   run: { args in
     try args.expectPositionals(atMost: 0)
     var parameters = DemoParameters()
@@ -71,7 +71,8 @@ let demoCommand = CommandSpec(
         JSON.object([
           ("db", .string(path)), ("leads", .int(parameters.leads)),
           ("seed", .int(Int(parameters.seed))),
-          ("events_appended", .int(report.appended)), ("outcomes", .int(report.outcomes)),
+          ("events_appended", .int(report.appended)), ("duplicates", .int(report.duplicates)),
+          ("outcomes", .int(report.outcomes)),
           (
             "refused", .object(report.refused.keys.sorted().map { ($0, .int(report.refused[$0]!)) })
           ), ("seconds", .number((seconds * 10).rounded() / 10)),
@@ -93,13 +94,11 @@ let demoCommand = CommandSpec(
             + report.refused.keys.sorted().map { "\($0) \(report.refused[$0]!)" }.joined(
               separator: ", "))
       }
-      if !args.flag("--no-tui") {
-        Console.out(
-          "the board opens here once the terminal UI lands; meanwhile: leadboard leads --db \(path)"
-        )
-      }
     }
-    return .ok
+    if args.flag("--no-tui") || isatty(1) == 0 { return .ok }
+    return try openBoard(
+      ParsedArgumentsOverride.db(args, path), store: store,
+      feed: LiveFeed(seed: parameters.seed, start: now))
   })
 
 /// Re-targets parsed arguments at another store path.

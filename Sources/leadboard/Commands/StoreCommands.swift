@@ -41,6 +41,10 @@ let storeCommands: [CommandSpec] = [
     options: [
       dbOption, jsonOption,
       OptionSpec(name: "--quiet", value: nil, help: "do not list rejected lines"),
+      OptionSpec(
+        name: "--replay", value: nil,
+        help:
+          "store a full log (an 'export --events' file) as given, rule outcomes included, without running the rules"),
     ],
     run: { args in try runIngest(args) }),
   CommandSpec(
@@ -146,8 +150,19 @@ func runIngest(_ args: ParsedArguments) throws -> ExitCode {
   var rejects: [(line: Int, reason: String)] = []
   var batch: [(line: Int, event: Event)] = []
 
+  // --replay: a whole exported log, rule outcomes included, folded without the rules.
+  let replay = args.flag("--replay")
+
   func flush() throws {
     guard !batch.isEmpty else { return }
+    if replay {
+      let events = batch.map(\.event)
+      let n = try storeCall { () throws(StoreError) in try store.replay(events) }
+      added += n
+      duplicates += events.count - n
+      batch.removeAll(keepingCapacity: true)
+      return
+    }
     let statuses = try storeCall { () throws(StoreError) in try store.append(batch.map(\.event)) }
     for (item, status) in zip(batch, statuses) {
       switch status {
@@ -177,9 +192,9 @@ func runIngest(_ args: ParsedArguments) throws -> ExitCode {
       rejects.append((lineNumber, error.description))
       continue
     }
-    if EventType.ruleOutcomes.contains(event.type) {
+    if !replay, EventType.ruleOutcomes.contains(event.type) {
       rejects.append(
-        (lineNumber, "type: \(event.type.rawValue) is written by the rules, not ingested"))
+        (lineNumber, "type: \(event.type.rawValue) is written by the rules, not ingested (use --replay for an exported log)"))
       continue
     }
     batch.append((lineNumber, event))

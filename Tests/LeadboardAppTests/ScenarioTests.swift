@@ -1,0 +1,206 @@
+import Foundation
+import LeadLifecycle
+import LeadboardApp
+import LeadboardTestSupport
+import TerminalKit
+import Testing
+
+/// Key scripts through the real runtime with an in-memory terminal and store: after every key
+/// the screen, the focus and the selection are checked (lazygit's and tig's style of test).
+@Suite struct ScenarioTests {
+  final class Driver {
+    let backend: InMemoryBackend
+    let runtime: Runtime
+    let store: InMemoryStore
+
+    init(size: Size = Size(width: 120, height: 40), me: String? = "sato", view: ViewID = .board) {
+      store = Fixture.store()
+      backend = InMemoryBackend(width: size.width, height: size.height)
+      var state = AppState(size: size, now: Fixture.now, me: me)
+      state.view = view
+      runtime = Runtime(
+        state: state, store: store, backend: backend, clock: FixedWallClock(Fixture.now),
+        context: RenderContext(playbook: .builtIn))
+      runtime.reload()
+      runtime.redraw()
+    }
+
+    /// Presses keys, redrawing after each as the run loop does.
+    func press(_ keys: KeyEvent...) {
+      for k in keys {
+        runtime.dispatch(.key(k))
+        runtime.redraw()
+      }
+    }
+
+    var screen: String { backend.frame.lines.joined(separator: "\n") }
+    var selected: String? { runtime.state.selectedLead?.id }
+  }
+
+  @Test func navigateTheBoardOpenALeadAndComeBack() {
+    let d = Driver()
+    #expect(d.runtime.state.view == .board)
+    #expect(d.runtime.state.column == Stage.mql.rank)
+    let first = d.selected
+    #expect(first != nil)
+    d.press(.char("j"))
+    #expect(d.selected != first, "j moves to the next card")
+    d.press(.char("k"))
+    #expect(d.selected == first)
+    d.press(.char("l"))
+    #expect(d.runtime.state.column == Stage.sal.rank)
+    #expect(d.selected == "L3" || d.selected == "L9")
+    d.press(.char("h"), .enter)
+    #expect(d.runtime.state.view == .lead)
+    #expect(d.screen.contains(first == "L1" ? "山田 太郎" : "Jane Roe"))
+    d.press(.escape)
+    #expect(d.runtime.state.view == .board)
+  }
+
+  @Test func acceptInTheQueueShowsOnTheBoardAndAgainIsAConflict() throws {
+    let d = Driver(view: .queue)
+    #expect(d.screen.contains("MQLs for sato"))
+    #expect(d.selected == "L1", "the lead whose SLA runs out first is on top")
+    d.press(.char("a"))
+    #expect(d.runtime.state.status?.kind == .ok, "\(String(describing: d.runtime.state.status))")
+    #expect(try d.store.lead("L1")?.stage == .sal)
+    #expect(try d.store.lead("L1")?.owner == "sato")
+    #expect(!d.runtime.state.data.queue.contains { $0.id == "L1" }, "the queue reloads without it")
+    // Another rep's process accepted L2 meanwhile; pressing a on it names the winner.
+    _ = try d.store.append([
+      Event(
+        id: "other", at: Fixture.now.addingTimeInterval(-12), lead: "L2", actor: "alice", .accepted)
+    ])
+    d.runtime.reload()
+    var state = d.runtime.state
+    // Ask the updater directly for L2, which this screen still shows as an MQL.
+    state.data.queue = [try #require(try Fixture.store().lead("L2"))]
+    state.queueIndex = 0
+    let effects = Updater(playbook: .builtIn).update(&state, .key(.char("a")))
+    guard case .append(let lead, _, let events) = effects.first else {
+      Issue.record("accept gave \(effects)")
+      return
+    }
+    let status = try d.store.append(events)[0]
+    _ = Updater(playbook: .builtIn).update(
+      &state, .appended(lead: lead, verb: "accept", status: status))
+    #expect(state.status?.text == "L2: already accepted by alice 12 s ago")
+  }
+
+  @Test func recycleWithAReasonFromThePlaybook() throws {
+    let d = Driver(view: .queue)
+    d.press(.char("r"))
+    guard case .picker(let picker) = d.runtime.state.overlay else {
+      Issue.record("r should open the reason picker")
+      return
+    }
+    #expect(picker.options.map(\.id) == Playbook.builtIn.recycle.reasons.map(\.code))
+    #expect(d.screen.contains("Could not reach the prospect"))
+    d.press(.char("j"), .enter)
+    #expect(d.runtime.state.overlay == nil)
+    let lead = try #require(try d.store.lead("L1"))
+    #expect(lead.stage == .known && lead.lastRecycleReason == "not_ready")
+    #expect(d.runtime.state.status?.text.contains("mql → known") == true)
+  }
+
+  @Test func filterHelpAndQuit() {
+    let d = Driver()
+    d.press(.char("/"))
+    for c in "globex" { d.press(.char(c)) }
+    d.press(.enter)
+    #expect(d.runtime.state.search == "globex")
+    #expect(d.screen.contains("John Smith"))
+    #expect(!d.screen.contains("山田 太郎"))
+    d.press(.char("?"))
+    #expect(d.screen.contains("every key"))
+    d.press(.escape, .char("q"))
+    #expect(d.runtime.state.quit)
+  }
+
+  @Test func actionsWithoutARepExplainThemselves() {
+    let d = Driver(me: nil, view: .queue)
+    d.press(.char("a"))
+    #expect(d.runtime.state.status?.kind == .error)
+    #expect(d.runtime.state.status?.text.contains("--as") == true)
+  }
+
+  @Test func resizingToTinyAndBackKeepsTheSelection() {
+    let d = Driver()
+    d.press(.char("j"))
+    let selected = d.selected
+    d.press(.resize(Size(width: 30, height: 10)))
+    #expect(d.runtime.state.size == Size(width: 30, height: 10))
+    let small = render(d.runtime.state, d.runtime.context)
+    #expect(small.lines.joined(separator: " ").contains("60×16"), "\(small.lines)")
+    d.press(.resize(Size(width: 1, height: 1)), .resize(Size(width: 120, height: 40)))
+    #expect(d.selected == selected)
+    #expect(d.screen.contains("Marketing-qualified"))
+  }
+
+  @Test func nothingIsRedrawnWhenNothingChanged() {
+    let d = Driver()
+    let frames = d.backend.framesPresented
+    d.runtime.dispatch(.tick(Fixture.now))
+    d.runtime.redraw()
+    #expect(d.backend.framesPresented == frames)
+  }
+
+  @Test func anEscapeSequenceInANameIsShownInert() {
+    let d = Driver(size: Size(width: 120, height: 40), view: .alerts)
+    #expect(d.screen.contains("Evil␛[2J Corp"))
+    #expect(
+      !d.backend.frame.cells.contains { $0.text.unicodeScalars.contains { $0.value == 0x1B } })
+  }
+}
+
+/// The updater alone: actions in, exact state changes and effects out.
+@Suite struct UpdaterTests {
+  @Test func numberKeysSwitchViewsAndReload() {
+    var (state, ctx, _) = Fixture.state(Size(width: 80, height: 24))
+    let u = Updater(playbook: ctx.playbook)
+    #expect(u.update(&state, .key(.char("3"))) == [.reload])
+    #expect(state.view == .alerts)
+    #expect(u.update(&state, .key(.tab)) == [.reload])
+    #expect(state.view == .lead)
+    #expect(u.update(&state, .key(.char("q"))) == [.quit])
+  }
+
+  @Test func acceptProducesOneAcceptedEventByMe() {
+    var (state, ctx, _) = Fixture.state(Size(width: 80, height: 24), view: .queue)
+    let effects = Updater(playbook: ctx.playbook).update(&state, .key(.char("a")))
+    #expect(
+      effects == [
+        .append(
+          lead: "L1", verb: "accept",
+          events: [
+            Event(
+              id: "tui-accept-L1-sato-1793584980000", at: Fixture.now, lead: "L1", actor: "sato",
+              .accepted)
+          ])
+      ])
+  }
+
+  @Test func snoozePickerProducesASnoozeUntilTheChosenSpan() {
+    var (state, ctx, _) = Fixture.state(Size(width: 80, height: 24), view: .queue)
+    let u = Updater(playbook: ctx.playbook)
+    _ = u.update(&state, .key(.char("s")))
+    _ = u.update(&state, .key(.char("j")))  // 3 days
+    let effects = u.update(&state, .key(.enter))
+    guard case .append(_, _, let events) = effects.first,
+      case .snoozed(let until, _) = events.first?.payload
+    else {
+      Issue.record("\(effects)")
+      return
+    }
+    #expect(until == Fixture.now.addingTimeInterval(3 * 86400))
+  }
+
+  @Test func configuredKeysReplaceTheDefaults() {
+    let (keymap, problems) = Keymap.standard.overriding([
+      "accept": ["y"], "nope": ["z"], "quit": ["ctrl-?-bad"],
+    ])
+    #expect(keymap.binding(for: .char("y"), in: .queue)?.command == .accept)
+    #expect(keymap.binding(for: .char("a"), in: .queue) == nil)
+    #expect(problems.count == 2)
+  }
+}
