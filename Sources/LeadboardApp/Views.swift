@@ -74,7 +74,8 @@ private func titleBar(_ state: AppState, _ ctx: RenderContext, _ buf: inout Scre
       label, x: x, y: r.y, style: v == state.view ? ctx.theme["tab.active"] : ctx.theme["title"],
       maxWidth: max(0, r.maxX - x))
   }
-  var right = ISO8601.format(state.now).replacingOccurrences(of: "T", with: " ")
+  let second = Date(timeIntervalSince1970: state.now.timeIntervalSince1970.rounded(.down))
+  var right = ISO8601.format(second).replacingOccurrences(of: "T", with: " ")
     .replacingOccurrences(of: "Z", with: " UTC")
   if let me = state.me { right = "\(me)  " + right }
   if state.offline != nil { right = "⚠ " + s.reconnecting + "  " + right }

@@ -5,7 +5,9 @@ import Testing
 
 /// The project's own fixture files (the Olist data is never copied here).
 func fixture(_ name: String) -> String {
-  URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
+  URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+    "Fixtures/\(name)"
+  ).path
 }
 
 private func records(_ text: String, _ options: CSVOptions = CSVOptions()) throws -> [CSVItem] {
@@ -25,9 +27,13 @@ private func fields(_ items: [CSVItem]) -> [[String]] {
 
 @Suite struct CSVReaderTests {
   @Test func bomCRLFQuotesAndNewlines() throws {
-    let text = "\u{FEFF}id,name,note\r\n1,\"Lee, Ann\",\"say \"\"hi\"\"\r\nsecond line\"\r\n2,Bo,\r\n"
+    let text =
+      "\u{FEFF}id,name,note\r\n1,\"Lee, Ann\",\"say \"\"hi\"\"\r\nsecond line\"\r\n2,Bo,\r\n"
     let items = try records(text)
-    #expect(fields(items) == [["id", "name", "note"], ["1", "Lee, Ann", "say \"hi\"\r\nsecond line"], ["2", "Bo", ""]])
+    #expect(
+      fields(items) == [
+        ["id", "name", "note"], ["1", "Lee, Ann", "say \"hi\"\r\nsecond line"], ["2", "Bo", ""],
+      ])
     guard case .record(let third) = items[2] else { Issue.record("no third record"); return }
     #expect(third.line == 4)  // the quoted newline counts as a physical line
   }
@@ -50,7 +56,10 @@ private func fields(_ items: [CSVItem]) -> [[String]] {
   }
 
   @Test func raggedRowsKeepTheirCells() throws {
-    #expect(fields(try records("a,b,c\n1\n1,2,3,4\n")) == [["a", "b", "c"], ["1"], ["1", "2", "3", "4"]])
+    #expect(
+      fields(try records("a,b,c\n1\n1,2,3,4\n")) == [
+        ["a", "b", "c"], ["1"], ["1", "2", "3", "4"],
+      ])
   }
 
   @Test func unterminatedQuoteIsAProblemNotACrash() throws {
@@ -81,8 +90,12 @@ private func fields(_ items: [CSVItem]) -> [[String]] {
   @Test func binaryAndUTF16AreRefusedAsFiles() throws {
     #expect(throws: CSVFileError.self) { try CSVReader(bytes: [0x69, 0x64, 0x00, 0x01, 0xFF]) }
     #expect(throws: CSVFileError.self) { try CSVReader(bytes: [0xFF, 0xFE, 0x69, 0x00]) }
-    #expect(throws: CSVFileError.self) { try CSVReader(bytes: Array("id\n".utf8) + [0xFF, 0xFE, 0xFD, 0x80]) }
-    #expect(throws: CSVFileError.self) { try CSVReader(path: fixture("malformed/binary-garbage.bin")) }
+    #expect(throws: CSVFileError.self) {
+      try CSVReader(bytes: Array("id\n".utf8) + [0xFF, 0xFE, 0xFD, 0x80])
+    }
+    #expect(throws: CSVFileError.self) {
+      try CSVReader(path: fixture("malformed/binary-garbage.bin"))
+    }
   }
 
   @Test func cp932IsDetectedAndDecoded() throws {
@@ -105,7 +118,9 @@ private func fields(_ items: [CSVItem]) -> [[String]] {
   }
 
   @Test func explicitUTF8ReportsInvalidRows() throws {
-    let items = try records(Array("id,name\n1,".utf8) + [0x87, 0x40] + Array("\n2,ok\n".utf8), CSVOptions(encoding: .utf8))
+    let items = try records(
+      Array("id,name\n1,".utf8) + [0x87, 0x40] + Array("\n2,ok\n".utf8), CSVOptions(encoding: .utf8)
+    )
     guard case .problem(let p) = items[1] else { Issue.record("invalid UTF-8 accepted"); return }
     #expect(p.column == 2)
     #expect(p.message.contains("cp932"))

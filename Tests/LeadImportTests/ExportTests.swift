@@ -31,7 +31,9 @@ import Testing
     try copy.replay(lines.map { try Event(jsonLine: $0) })
     let q = LeadQuery(includeClosed: true)
     let now = at("2026-01-01T00:00:00Z")
-    #expect(try copy.leads(q, at: now).sorted { $0.id < $1.id } == store.leads(q, at: now).sorted { $0.id < $1.id })
+    #expect(
+      try copy.leads(q, at: now).sorted { $0.id < $1.id }
+        == store.leads(q, at: now).sorted { $0.id < $1.id })
     #expect(try copy.stageTotals(at: now) == store.stageTotals(at: now))
   }
 

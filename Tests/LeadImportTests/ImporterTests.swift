@@ -9,7 +9,8 @@ private let now = at("2026-01-01T00:00:00Z")
 
 /// Writes `text` to a temporary file and returns its path.
 func tempFile(_ name: String, _ text: String) throws -> String {
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("leadimport-tests-\(UUID().uuidString)")
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "leadimport-tests-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   let url = dir.appendingPathComponent(name)
   try Data(text.utf8).write(to: url)
@@ -68,7 +69,10 @@ private func summary(_ store: InMemoryStore) throws -> [String] {
     #expect(w.file.hasSuffix("olist-deals.csv") && w.line == 3)
     #expect(w.message.contains("deal won at 2018-03-06T22:38:00Z, before the lead's first contact"))
     let types = try store.events(forLead: "m1").map(\.type.rawValue)
-    #expect(types == ["form_submit", "stage_changed", "assigned", "stage_changed", "won", "stage_changed"])
+    #expect(
+      types == [
+        "form_submit", "stage_changed", "assigned", "stage_changed", "won", "stage_changed",
+      ])
   }
 
   @Test func fileOrderDoesNotMatter() throws {
@@ -77,7 +81,8 @@ private func summary(_ store: InMemoryStore) throws -> [String] {
     _ = try run(a, [mql, deals])
     _ = try run(b, [deals, mql], buckets: 7)
     #expect(try summary(a) == summary(b))
-    #expect(try a.allEvents(asOf: nil).map(\.id).sorted() == b.allEvents(asOf: nil).map(\.id).sorted())
+    #expect(
+      try a.allEvents(asOf: nil).map(\.id).sorted() == b.allEvents(asOf: nil).map(\.id).sorted())
   }
 
   @Test func reimportAddsNothingAndChangesBecomeUpdates() throws {
@@ -96,7 +101,9 @@ private func summary(_ store: InMemoryStore) throws -> [String] {
     #expect(upd.report.updatedLeads == 1 && upd.report.eventsAdded == 1)
     let last = try #require(try store.events(forLead: "m2").last)
     #expect(last.payload == .profileUpdated(profile: Profile(source: "email")))
-    #expect(try run(store, [ImportSource(path: changed, mapping: Presets.olistMQL)]).report.eventsAdded == 0)
+    #expect(
+      try run(store, [ImportSource(path: changed, mapping: Presets.olistMQL)]).report.eventsAdded
+        == 0)
   }
 
   @Test func separateRunsInEitherOrderGiveTheSameStagesAndOwners() throws {
@@ -107,16 +114,24 @@ private func summary(_ store: InMemoryStore) throws -> [String] {
     _ = try run(b, [deals])
     let late = try run(b, [mql])
     func short(_ s: InMemoryStore) throws -> [String] {
-      try s.leads(LeadQuery(includeClosed: true), at: now).sorted { $0.id < $1.id }.map { "\($0.id) \($0.stage) \($0.owner ?? "-")" }
+      try s.leads(LeadQuery(includeClosed: true), at: now).sorted { $0.id < $1.id }.map {
+        "\($0.id) \($0.stage) \($0.owner ?? "-")"
+      }
     }
     #expect(try short(a) == short(b))
     // The earlier history a later run brings is reported, not silently dropped.
-    #expect(late.report.warnings.contains { $0.message.contains("not applied: the lead is already at customer") })
+    #expect(
+      late.report.warnings.contains {
+        $0.message.contains("not applied: the lead is already at customer")
+      })
   }
 
   @Test func leadsAreMatchedByIdThenEmail() throws {
     let store = InMemoryStore(playbook: .builtIn)
-    let one = try tempFile("a.csv", "id,email,name,created_at\nA1,Ann@Example.com ,Ann,2024-01-01\nA2,ann@example.com,Ann L.,2024-01-02\n")
+    let one = try tempFile(
+      "a.csv",
+      "id,email,name,created_at\nA1,Ann@Example.com ,Ann,2024-01-01\nA2,ann@example.com,Ann L.,2024-01-02\n"
+    )
     let r = try run(store, [ImportSource(path: one, mapping: nil)])
     #expect(r.report.leads == 1 && r.report.mergedByEmail == 1)
     #expect(try store.lead("A1")?.profile.name == "Ann L.")
@@ -132,12 +147,22 @@ private func summary(_ store: InMemoryStore) throws -> [String] {
     let store = InMemoryStore(playbook: .builtIn)
     let r = try run(store, [ImportSource(path: fixture("rejects.csv"), mapping: nil)])
     #expect(!r.report.clean)
-    #expect(r.report.files[0].rows == 6 && r.report.files[0].imported == 2 && r.report.files[0].rejected == 4)
-    let text = r.rejects.flatMap { rej in rej.problems.map { "\(rej.line):\($0.column ?? 0): \($0.message)" } }
+    #expect(
+      r.report.files[0].rows == 6 && r.report.files[0].imported == 2
+        && r.report.files[0].rejected == 4)
+    let text = r.rejects.flatMap { rej in
+      rej.problems.map { "\(rej.line):\($0.column ?? 0): \($0.message)" }
+    }
     #expect(text.contains("3:3: created_at: unparseable date '2024-13-45' (expected iso)"))
     #expect(text.contains("4:1: missing id ('id' is empty)"))
-    #expect(text.contains { $0.hasPrefix("5:4: stage: unknown stage value 'hot' (known: known, mql, sal, sql, opportunity, customer)") })
-    #expect(text.contains("7:5: row has 5 fields, the header 4: cells past the header are not empty"))
+    #expect(
+      text.contains {
+        $0.hasPrefix(
+          "5:4: stage: unknown stage value 'hot' (known: known, mql, sal, sql, opportunity, customer)"
+        )
+      })
+    #expect(
+      text.contains("7:5: row has 5 fields, the header 4: cells past the header are not empty"))
     #expect(try store.lead("r1")?.stage == .mql)
     #expect(try store.lead("r5")?.stage == .known)  // a short row: missing cells are unknown
     #expect(r.rejects.first?.fields == ["r2", "Bad date", "2024-13-45", "mql"])

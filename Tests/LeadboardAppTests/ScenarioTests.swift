@@ -204,3 +204,41 @@ import Testing
     #expect(problems.count == 2)
   }
 }
+
+/// The theme files in `Themes/` are the built-in themes, and every one reads cleanly.
+@Suite struct ThemeTests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  @Test(arguments: ["dark", "light", "high-contrast", "monochrome"])
+  func themeFileMatchesTheBuiltIn(_ name: String) throws {
+    let file = try String(contentsOf: Self.root.appendingPathComponent("Themes/\(name).theme"), encoding: .utf8)
+    #expect(file == ThemeLoader.builtIn[name], "Themes/\(name).theme differs from the built-in text")
+    let theme = try ThemeLoader.parse(file, name: name)
+    #expect(Set(theme.styles.keys) == Set(Theme.keys.map(\.0)), "every semantic key is set")
+  }
+
+  @Test func aBrokenThemeReportsEveryProblemWithItsPlace() {
+    let text = """
+      {
+        title: { fg: "purple" },
+        muted: { fg: 300 },
+        nope: {},
+      }
+      """
+    do {
+      _ = try ThemeLoader.parse(text, name: "x")
+      Issue.record("a broken theme was accepted")
+    } catch {
+      let lines = error.problems.map(\.description)
+      #expect(lines.contains { $0.hasPrefix("2:") && $0.contains("title.fg: unknown colour 'purple'") }, "\(lines)")
+      #expect(lines.contains { $0.contains("muted.fg: expected a string") }, "\(lines)")
+      #expect(lines.contains { $0.contains("nope: unknown key") }, "\(lines)")
+    }
+  }
+
+  @Test func monochromeHasNoColours() throws {
+    let theme = try ThemeLoader.load("monochrome", userDirectory: "/nonexistent")
+    #expect(theme.styles.values.allSatisfy { $0.fg == .default && $0.bg == .default })
+  }
+}

@@ -145,7 +145,9 @@ public final class CSVReader {
     }
   }
 
-  init(totalBytes: Int?, options: CSVOptions, readChunk: @escaping () -> [UInt8]?) throws(CSVFileError) {
+  init(totalBytes: Int?, options: CSVOptions, readChunk: @escaping () -> [UInt8]?)
+    throws(CSVFileError)
+  {
     self.totalBytes = totalBytes
     self.options = options
     self.readChunk = readChunk
@@ -183,14 +185,17 @@ public final class CSVReader {
           encoding = .cp932
         } else {
           throw CSVFileError(
-            "not text: neither UTF-8 nor CP932 (first invalid byte at offset \(bad)); name the encoding with --encoding")
+            "not text: neither UTF-8 nor CP932 (first invalid byte at offset \(bad)); name the encoding with --encoding"
+          )
         }
       } else {
         encoding = .utf8
       }
     }
     if encoding == .cp932 {
-      guard let d = CP932Decoder() else { throw CSVFileError("CP932 decoding is not available on this system") }
+      guard let d = CP932Decoder() else {
+        throw CSVFileError("CP932 decoding is not available on this system")
+      }
       decoder = d
       buf = d.decode(sample, final: eof)
     } else {
@@ -330,7 +335,8 @@ public final class CSVReader {
       return .problem(
         CSVProblem(
           line: startLine, column: fields.count + 1,
-          message: "unterminated quoted field (opened on line \(quoteLine)) runs to the end of the file",
+          message:
+            "unterminated quoted field (opened on line \(quoteLine)) runs to the end of the file",
           fields: fields))
     }
     _ = end
@@ -340,7 +346,8 @@ public final class CSVReader {
     }
     if let c = invalidColumn {
       let hint = encoding == .utf8 ? " (is the file CP932? try --encoding cp932)" : ""
-      return .problem(CSVProblem(line: startLine, column: c, message: "invalid UTF-8\(hint)", fields: fields))
+      return .problem(
+        CSVProblem(line: startLine, column: c, message: "invalid UTF-8\(hint)", fields: fields))
     }
     return .record(CSVRecord(line: startLine, fields: fields))
   }

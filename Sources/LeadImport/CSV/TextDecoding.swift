@@ -56,11 +56,14 @@ final class CP932Decoder {
     while offset < source.count {
       let (consumed, produced, err) = source.withUnsafeMutableBufferPointer { src in
         outBuf.withUnsafeMutableBufferPointer { dst in
-          var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(src.baseAddress! + offset)
-            .assumingMemoryBound(to: CChar.self)
+          var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(
+            src.baseAddress! + offset
+          )
+          .assumingMemoryBound(to: CChar.self)
           var inLeft = src.count - offset
-          var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(dst.baseAddress!).assumingMemoryBound(
-            to: CChar.self)
+          var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(dst.baseAddress!)
+            .assumingMemoryBound(
+              to: CChar.self)
           var outLeft = dst.count
           let r = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
           let e: Int32 = r == -1 ? errno : 0

@@ -70,7 +70,9 @@ public struct FileSummary: Sendable {
 public struct ImportReport: Sendable {
   public var files: [FileSummary] = []
   public var rows: Int { files.map(\.rows).reduce(0, +) }
-  public var rejected: Int { files.map(\.rejected).reduce(0, +) + files.filter { $0.error != nil }.count }
+  public var rejected: Int {
+    files.map(\.rejected).reduce(0, +) + files.filter { $0.error != nil }.count
+  }
   public var leads = 0
   public var newLeads = 0
   public var updatedLeads = 0
@@ -100,7 +102,8 @@ public final class Importer {
   public let now: Date
   public var overrides = MappingOverrides()
   public var dryRun = false
-  public var bucketCount = 128
+  /// Spill buckets; nil: one per 128 KiB of input (16 to 1024), so a bucket stays small.
+  public var bucketCount: Int?
   /// Warnings kept in the report (all are counted).
   public var warningLimit = 1000
   public var onReject: (ImportReject) -> Void = { _ in }
@@ -108,9 +111,10 @@ public final class Importer {
   /// Called every few thousand rows: bytes read, total bytes (when known), rows.
   public var onProgress: (Int, Int?, Int) -> Void = { _, _, _ in }
   /// Events handed to the store per call.
-  public var batchSize = 20_000
+  public var batchSize = 5_000
 
   private var storeEmpty = true
+  private var buckets = 16
 
   public init(store: (any PipelineStore)?, now: Date) {
     self.store = store
@@ -122,13 +126,14 @@ public final class Importer {
   public func run(_ sources: [ImportSource]) throws -> ImportReport {
     var report = ImportReport()
     report.dryRun = dryRun
-    let spill = try Spill(buckets: bucketCount)
-    let emails = try Spill(buckets: bucketCount)
     let names = sources.map(\.path)
     var bytesBefore = 0
     let totalBytes = sources.reduce(0) { sum, s in
       sum + ((try? FileManager.default.attributesOfItem(atPath: s.path)[.size] as? Int) ?? 0)
     }
+    buckets = bucketCount ?? min(1024, max(16, totalBytes / (128 << 10)))
+    let spill = try Spill(buckets: buckets)
+    let emails = try Spill(buckets: buckets)
 
     // Pass 1: read, map, check, spill.
     for (index, source) in sources.enumerated() {
@@ -191,25 +196,37 @@ public final class Importer {
       summary.missingFields = mapper.missingFields
       while let item = reader.next() {
         summary.rows += 1
-        if summary.rows % 4096 == 0 { onProgress(bytesBefore + reader.bytesRead, totalBytes, report.rows + summary.rows) }
+        if summary.rows % 4096 == 0 {
+          onProgress(bytesBefore + reader.bytesRead, totalBytes, report.rows + summary.rows)
+        }
         switch item {
         case .problem(let p):
           summary.rejected += 1
           onReject(
             ImportReject(
               file: source.path, line: p.line,
-              problems: [CellProblem(column: p.column, columnName: p.column.flatMap { $0 <= header.count ? header[$0 - 1] : nil }, message: p.message)],
+              problems: [
+                CellProblem(
+                  column: p.column,
+                  columnName: p.column.flatMap { $0 <= header.count ? header[$0 - 1] : nil },
+                  message: p.message)
+              ],
               fields: p.fields, header: header))
         case .record(let r):
           switch mapper.map(r.fields, line: r.line, file: index) {
           case .rejected(let problems):
             summary.rejected += 1
-            onReject(ImportReject(file: source.path, line: r.line, problems: problems, fields: r.fields, header: header))
+            onReject(
+              ImportReject(
+                file: source.path, line: r.line, problems: problems, fields: r.fields,
+                header: header))
           case .record(let rec):
             summary.imported += 1
             try spill.write(bucket: bucket(rec.lead), rec.serialized())
             if let e = rec.values["email"].map(Importer.normalizeEmail), !e.isEmpty {
-              try emails.write(bucket: bucket(e), ImportRecord.escape(e) + "\u{1F}" + ImportRecord.escape(rec.lead))
+              try emails.write(
+                bucket: bucket(e), ImportRecord.escape(e) + "\u{1F}" + ImportRecord.escape(rec.lead)
+              )
             }
           }
         }
@@ -226,8 +243,8 @@ public final class Importer {
     report.mergedByEmail = aliases.count
     var source = spill
     if !aliases.isEmpty {
-      let moved = try Spill(buckets: bucketCount)
-      for b in 0..<bucketCount {
+      let moved = try Spill(buckets: buckets)
+      for b in 0..<buckets {
         for line in try spill.lines(b) {
           guard var rec = ImportRecord(serialized: line) else { continue }
           if let to = aliases[rec.lead] { rec.lead = to }
@@ -249,7 +266,7 @@ public final class Importer {
       }
       batch.removeAll(keepingCapacity: true)
     }
-    for b in 0..<bucketCount {
+    for b in 0..<buckets {
       var byLead: [String: [ImportRecord]] = [:]
       for line in try source.lines(b) {
         guard let rec = ImportRecord(serialized: line) else { continue }
@@ -257,9 +274,14 @@ public final class Importer {
       }
       for lead in byLead.keys.sorted() {
         let existing = storeEmpty ? nil : try store?.lead(lead)
-        let (events, warnings) = builder.build(lead: lead, records: byLead[lead]!, existing: existing)
+        let (events, warnings) = builder.build(
+          lead: lead, records: byLead[lead]!, existing: existing)
         report.leads += 1
-        if existing == nil { report.newLeads += 1 } else if !events.isEmpty { report.updatedLeads += 1 }
+        if existing == nil {
+          report.newLeads += 1
+        } else if !events.isEmpty {
+          report.updatedLeads += 1
+        }
         report.eventsBuilt += events.count
         batch += events
         for w in warnings {
@@ -280,7 +302,7 @@ public final class Importer {
     s.trimmingCharacters(in: .whitespaces).lowercased()
   }
 
-  private func bucket(_ key: String) -> Int { Int(fnv1a(key) % UInt64(bucketCount)) }
+  private func bucket(_ key: String) -> Int { Int(fnv1a(key) % UInt64(buckets)) }
 
   /// Lead id → the lead it merges into, for ids sharing a normalized email with another lead
   /// (a lead already stored under that email wins, else the smallest id). A lead whose own id is
@@ -294,14 +316,16 @@ public final class Importer {
       if let store, !storeEmpty {
         let all = try store.leads(LeadQuery(includeClosed: true), at: now)
         for l in all.sorted(by: { $0.id < $1.id }) {
-          if let e = l.profile.email.map(Importer.normalizeEmail), !e.isEmpty, map[e] == nil { map[e] = l.id }
+          if let e = l.profile.email.map(Importer.normalizeEmail), !e.isEmpty, map[e] == nil {
+            map[e] = l.id
+          }
         }
       }
       stored = map
       return map
     }
     var aliases: [String: String] = [:]
-    for b in 0..<bucketCount {
+    for b in 0..<buckets {
       var groups: [String: Set<String>] = [:]
       for line in try emails.lines(b) {
         let parts = line.split(separator: "\u{1F}", omittingEmptySubsequences: false)
@@ -338,11 +362,13 @@ public final class Importer {
   }
 }
 
-/// Temporary bucket files, removed when released.
+/// Temporary bucket files, removed when released. Lines are buffered per bucket (16 KiB) and
+/// appended with a short-lived file handle, so hundreds of buckets need no open descriptors.
 final class Spill {
   let dir: String
   let count: Int
-  private var files: [UnsafeMutablePointer<FILE>?]
+  private var buffers: [String]
+  static let bufferLimit = 16 << 10
 
   init(buckets: Int) throws {
     var template = Array((NSTemporaryDirectory() + "/leadboard-import-XXXXXX").utf8CString)
@@ -351,46 +377,43 @@ final class Spill {
     }
     dir = String(cString: p)
     count = buckets
-    files = Array(repeating: nil, count: buckets)
+    buffers = Array(repeating: "", count: buckets)
   }
 
-  deinit {
-    for f in files where f != nil { fclose(f) }
-    try? FileManager.default.removeItem(atPath: dir)
-  }
+  deinit { try? FileManager.default.removeItem(atPath: dir) }
 
   private func path(_ b: Int) -> String { "\(dir)/\(b)" }
 
   func write(bucket b: Int, _ line: String) throws {
-    if files[b] == nil {
-      guard let f = fopen(path(b), "a") else {
-        throw CSVFileError("cannot write a temporary file: \(String(cString: strerror(errno)))")
-      }
-      files[b] = f
+    buffers[b] += line
+    buffers[b] += "\n"
+    if buffers[b].utf8.count >= Spill.bufferLimit { try flush(b) }
+  }
+
+  private func flush(_ b: Int) throws {
+    guard !buffers[b].isEmpty else { return }
+    guard let f = fopen(path(b), "a") else {
+      throw CSVFileError("cannot write a temporary file: \(String(cString: strerror(errno)))")
     }
-    if fputs(line + "\n", files[b]) < 0 {
-      throw CSVFileError("cannot write a temporary file (disk full?): \(String(cString: strerror(errno)))")
+    defer { fclose(f) }
+    if fputs(buffers[b], f) < 0 {
+      throw CSVFileError(
+        "cannot write a temporary file (disk full?): \(String(cString: strerror(errno)))")
     }
+    buffers[b] = ""
   }
 
   func closeWriters() throws {
-    for i in 0..<count where files[i] != nil {
-      fclose(files[i])
-      files[i] = nil
-    }
+    for b in 0..<count { try flush(b) }
   }
 
   /// The lines of bucket `b` (a bucket is small: one part in `count` of the input).
   func lines(_ b: Int) throws -> [Substring] {
-    if let f = files[b] {
-      fclose(f)
-      files[b] = nil
-    }
+    try flush(b)
     guard FileManager.default.fileExists(atPath: path(b)) else { return [] }
     guard let data = FileManager.default.contents(atPath: path(b)) else {
       throw CSVFileError("cannot read a temporary file")
     }
-    let text = String(decoding: data, as: UTF8.self)
-    return text.split(separator: "\n")
+    return String(decoding: data, as: UTF8.self).split(separator: "\n")
   }
 }

@@ -51,11 +51,14 @@ struct LeadBuilder {
     events: [Event], warnings: [ImportWarning]
   ) {
     let records = input.sorted {
-      ($0.earliest ?? .infinity, fileNames[$0.file], $0.line) < ($1.earliest ?? .infinity, fileNames[$1.file], $1.line)
+      ($0.earliest ?? .infinity, fileNames[$0.file], $0.line) < (
+        $1.earliest ?? .infinity, fileNames[$1.file], $1.line
+      )
     }
     var warnings: [ImportWarning] = []
     func warn(_ r: ImportRecord, _ message: String) {
-      warnings.append(ImportWarning(file: fileNames[r.file], line: r.line, lead: lead, message: message))
+      warnings.append(
+        ImportWarning(file: fileNames[r.file], line: r.line, lead: lead, message: message))
     }
     func earliest(_ field: String) -> Dated? {
       var best: Dated?
@@ -70,7 +73,9 @@ struct LeadBuilder {
       for r in records.reversed() { if let v = r.values[field] { return (v, r) } }
       return nil
     }
-    let latestDate = records.compactMap { $0.dates.values.max() }.max().map { Date(timeIntervalSince1970: $0) }
+    let latestDate = records.compactMap { $0.dates.values.max() }.max().map {
+      Date(timeIntervalSince1970: $0)
+    }
     let earliestDate = records.compactMap(\.earliest).min().map { Date(timeIntervalSince1970: $0) }
 
     // The merged profile: later rows (by their dates) overlay earlier ones.
@@ -83,7 +88,9 @@ struct LeadBuilder {
     // Stage entries.
     var entries: [(stage: Stage, at: Date, record: ImportRecord, why: String)] = []
     for s in Stage.allCases where s > .known {
-      if let d = earliest("entered:\(s.rawValue)") { entries.append((s, d.at, d.record, "entered:\(s.rawValue)")) }
+      if let d = earliest("entered:\(s.rawValue)") {
+        entries.append((s, d.at, d.record, "entered:\(s.rawValue)"))
+      }
     }
     var won = earliest("won_at")
     var lostAt = earliest("lost_at")
@@ -125,16 +132,22 @@ struct LeadBuilder {
     let updateAt = latestDate ?? now
     if existing == nil {
       emit("created", created, .formSubmit(form: "import", profile: profile))
-      emit("stage:known", created, .stageChanged(from: .visitor, to: .known, reason: "imported: created"))
+      emit(
+        "stage:known", created,
+        .stageChanged(from: .visitor, to: .known, reason: "imported: created"))
     } else if let old = existing {
       let changed = LeadBuilder.changes(from: old.profile, to: profile)
       if !changed.isEmpty {
-        emit("profile:\(String(fnv1a(LeadBuilder.canonical(changed)), radix: 16))", updateAt, .profileUpdated(profile: changed))
+        emit(
+          "profile:\(String(fnv1a(LeadBuilder.canonical(changed)), radix: 16))", updateAt,
+          .profileUpdated(profile: changed))
       }
     }
     if let (owner, _) = last("owner"), owner != state?.owner {
       let what = existing == nil ? "owner:\(owner)" : "owner:\(owner):\(existing!.eventCount)"
-      emit(what, existing == nil ? created : updateAt, .assigned(to: owner, team: nil, explanation: "imported owner"))
+      emit(
+        what, existing == nil ? created : updateAt,
+        .assigned(to: owner, team: nil, explanation: "imported owner"))
     }
     let value = last("value").flatMap { Double($0.0) }
     let closeDate = earliest("close_date")?.at
@@ -145,7 +158,8 @@ struct LeadBuilder {
         merged.merge(fields)
         if merged != current {
           let key = "\(value ?? -1)|\(closeDate?.timeIntervalSince1970 ?? -1)"
-          emit("opportunity:\(String(fnv1a(key), radix: 16))", updateAt, .opportunityUpdated(fields))
+          emit(
+            "opportunity:\(String(fnv1a(key), radix: 16))", updateAt, .opportunityUpdated(fields))
         }
       } else {
         let at = entries.first { $0.stage == .opportunity }?.at ?? created
@@ -153,11 +167,15 @@ struct LeadBuilder {
       }
     }
     var previous = (what: "the first contact (created_at)", at: created)
-    if let old = existing { previous = ("the stored stage \(old.stage.rawValue)", old.stageEnteredAt) }
+    if let old = existing {
+      previous = ("the stored stage \(old.stage.rawValue)", old.stageEnteredAt)
+    }
     for entry in entries {
       let current = state?.stage ?? .visitor
       guard entry.stage > current else {
-        if let old = existing, !old.history.contains(where: { $0.stage == entry.stage && $0.at == entry.at }) {
+        if let old = existing,
+          !old.history.contains(where: { $0.stage == entry.stage && $0.at == entry.at })
+        {
           warn(
             entry.record,
             "\(entry.why) \(ISO8601.format(entry.at)) not applied: the lead is already at \(old.stage.rawValue) (import every file of a system in one run to keep the whole history)"
@@ -169,7 +187,8 @@ struct LeadBuilder {
       if entry.stage == .customer, entry.at < firstContact {
         warn(
           entry.record,
-          "deal won at \(ISO8601.format(entry.at)), before the lead's first contact at \(ISO8601.format(firstContact))")
+          "deal won at \(ISO8601.format(entry.at)), before the lead's first contact at \(ISO8601.format(firstContact))"
+        )
       } else if entry.at < previous.at {
         do {
           warn(
@@ -189,7 +208,9 @@ struct LeadBuilder {
         warn(d.record, "marked \(kind.rawValue) but also won: the lead stays a customer")
       } else {
         let reason = last("lost_reason")?.0 ?? "imported"
-        emit(kind.rawValue, d.at, kind == .lost ? .lost(reason: reason) : .disqualified(reason: reason))
+        emit(
+          kind.rawValue, d.at, kind == .lost ? .lost(reason: reason) : .disqualified(reason: reason)
+        )
       }
     }
     return (events, warnings)
@@ -217,7 +238,9 @@ struct LeadBuilder {
 
   static func canonical(_ p: Profile) -> String {
     var parts: [String] = []
-    for (name, path) in Profile.stringFields { if let v = p[keyPath: path] { parts.append("\(name)=\(v)") } }
+    for (name, path) in Profile.stringFields {
+      if let v = p[keyPath: path] { parts.append("\(name)=\(v)") }
+    }
     if let e = p.employees { parts.append("employees=\(e)") }
     for (k, v) in p.extra.sorted(by: { $0.key < $1.key }) { parts.append("extra:\(k)=\(v)") }
     return parts.joined(separator: "\u{1F}")

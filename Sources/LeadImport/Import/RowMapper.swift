@@ -26,8 +26,12 @@ public struct ImportRecord: Sendable, Equatable {
   // 0x1F escaped.
   func serialized() -> String {
     var parts = [String(file), String(line), Self.escape(lead)]
-    for (k, v) in values.sorted(by: { $0.key < $1.key }) { parts.append(Self.escape(k) + "=" + Self.escape(v)) }
-    for (k, v) in dates.sorted(by: { $0.key < $1.key }) { parts.append("@" + Self.escape(k) + "=" + String(v)) }
+    for (k, v) in values.sorted(by: { $0.key < $1.key }) {
+      parts.append(Self.escape(k) + "=" + Self.escape(v))
+    }
+    for (k, v) in dates.sorted(by: { $0.key < $1.key }) {
+      parts.append("@" + Self.escape(k) + "=" + String(v))
+    }
     return parts.joined(separator: "\u{1F}")
   }
 
@@ -48,7 +52,10 @@ public struct ImportRecord: Sendable, Equatable {
   }
 
   static func escape(_ s: String) -> String {
-    guard s.contains(where: { $0 == "\\" || $0 == "\n" || $0 == "\u{1F}" || $0 == "\u{1E}" || $0 == "=" || $0 == "\r" })
+    guard
+      s.contains(where: {
+        $0 == "\\" || $0 == "\n" || $0 == "\u{1F}" || $0 == "\u{1E}" || $0 == "=" || $0 == "\r"
+      })
     else { return s }
     var out = ""
     for c in s {
@@ -122,7 +129,9 @@ public struct RowMapper {
     self.mapping = mapping
     self.header = header
     var index: [String: Int] = [:]
-    for (i, h) in header.enumerated() where index[normalizedKey(h)] == nil { index[normalizedKey(h)] = i }
+    for (i, h) in header.enumerated() where index[normalizedKey(h)] == nil {
+      index[normalizedKey(h)] = i
+    }
     var used = Set<Int>()
     for (field, cols) in mapping.fields {
       if let i = cols.lazy.compactMap({ index[normalizedKey($0)] }).first {
@@ -137,7 +146,7 @@ public struct RowMapper {
       let looked = mapping.fields.first { $0.field == "id" }?.columns ?? []
       throw CSVFileError(
         looked.isEmpty
-          ? "the mapping '\(mapping.name)' maps no column to id (the source's record id is required)"
+          ? "no id column: the source's record id is required (name it with --map id=COLUMN or a mapping file; header: \(header.prefix(12).joined(separator: ", ")))"
           : "no id column: looked for \(looked.map { "'\($0)'" }.joined(separator: ", ")) (header: \(header.prefix(12).joined(separator: ", ")))"
       )
     }
@@ -151,7 +160,9 @@ public struct RowMapper {
       problems.append(
         CellProblem(
           column: header.count + 1, columnName: nil,
-          message: "row has \(fields.count) fields, the header \(header.count): cells past the header are not empty"))
+          message:
+            "row has \(fields.count) fields, the header \(header.count): cells past the header are not empty"
+        ))
     }
     for (field, i) in columns {
       // Short (ragged) rows: missing cells are unknown.
@@ -159,20 +170,28 @@ public struct RowMapper {
       let raw = fields[i].trimmingCharacters(in: .whitespaces)
       if raw.isEmpty { continue }
       let name = header[i]
-      func bad(_ message: String) { problems.append(CellProblem(column: i + 1, columnName: name, message: message)) }
+      func bad(_ message: String) {
+        problems.append(CellProblem(column: i + 1, columnName: name, message: message))
+      }
       if CanonicalField.isDate(field) {
-        if let d = mapping.dateFormats.lazy.compactMap({ $0.date(from: raw, timeZone: self.mapping.timeZone) }).first {
+        if let d = mapping.dateFormats.lazy.compactMap({
+          $0.date(from: raw, timeZone: self.mapping.timeZone)
+        }).first {
           rec.dates[field] = d.timeIntervalSince1970
         } else {
           bad(
-            "\(field): unparseable date '\(raw)' (expected \(mapping.dateFormats.map(\.text).joined(separator: " or ")))")
+            "\(field): unparseable date '\(raw)' (expected \(mapping.dateFormats.map(\.text).joined(separator: " or ")))"
+          )
         }
         continue
       }
       switch field {
       case "stage":
         guard let t = mapping.stageTarget(raw) else {
-          let known = (mapping.stages.map(\.value) + ["known", "mql", "sal", "sql", "opportunity", "customer"])
+          let known =
+            (mapping.stages.map(\.value) + [
+              "known", "mql", "sal", "sql", "opportunity", "customer",
+            ])
           bad("stage: unknown stage value '\(raw)' (known: \(known.joined(separator: ", ")))")
           continue
         }
@@ -199,7 +218,9 @@ public struct RowMapper {
     if id == nil {
       let col = columns.first { $0.field == "id" }!.index
       problems.append(
-        CellProblem(column: col + 1, columnName: header[col], message: "missing id ('\(header[col])' is empty)"))
+        CellProblem(
+          column: col + 1, columnName: header[col],
+          message: "missing id ('\(header[col])' is empty)"))
     }
     if !problems.isEmpty { return .rejected(problems) }
     rec.lead = mapping.idPrefix + id!

@@ -23,7 +23,9 @@ public struct DatePattern: Sendable, Equatable, CustomStringConvertible {
 
   /// Parses a pattern; nil (with the reason) when it names no date or has unknown letters.
   public static func parse(_ text: String) -> Result<DatePattern, PatternError> {
-    if text.lowercased() == "iso" { return .success(DatePattern(text: "iso", parts: [], iso: true)) }
+    if text.lowercased() == "iso" {
+      return .success(DatePattern(text: "iso", parts: [], iso: true))
+    }
     var parts: [Part] = []
     let chars = Array(text.utf8)
     var i = 0
@@ -34,11 +36,16 @@ public struct DatePattern: Sendable, Equatable, CustomStringConvertible {
       switch (c, run) {
       case (UInt8(ascii: "y"), 4): parts.append(Part(token: .year4, fixed: true))
       case (UInt8(ascii: "y"), 2): parts.append(Part(token: .year2, fixed: true))
-      case (UInt8(ascii: "M"), 1), (UInt8(ascii: "M"), 2): parts.append(Part(token: .month, fixed: run == 2))
-      case (UInt8(ascii: "d"), 1), (UInt8(ascii: "d"), 2): parts.append(Part(token: .day, fixed: run == 2))
-      case (UInt8(ascii: "H"), 1), (UInt8(ascii: "H"), 2): parts.append(Part(token: .hour, fixed: run == 2))
-      case (UInt8(ascii: "m"), 2), (UInt8(ascii: "m"), 1): parts.append(Part(token: .minute, fixed: run == 2))
-      case (UInt8(ascii: "s"), 2), (UInt8(ascii: "s"), 1): parts.append(Part(token: .second, fixed: run == 2))
+      case (UInt8(ascii: "M"), 1), (UInt8(ascii: "M"), 2):
+        parts.append(Part(token: .month, fixed: run == 2))
+      case (UInt8(ascii: "d"), 1), (UInt8(ascii: "d"), 2):
+        parts.append(Part(token: .day, fixed: run == 2))
+      case (UInt8(ascii: "H"), 1), (UInt8(ascii: "H"), 2):
+        parts.append(Part(token: .hour, fixed: run == 2))
+      case (UInt8(ascii: "m"), 2), (UInt8(ascii: "m"), 1):
+        parts.append(Part(token: .minute, fixed: run == 2))
+      case (UInt8(ascii: "s"), 2), (UInt8(ascii: "s"), 1):
+        parts.append(Part(token: .second, fixed: run == 2))
       case (UInt8(ascii: "S"), _): parts.append(Part(token: .fraction, fixed: false))
       default:
         if (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) {
@@ -53,8 +60,11 @@ public struct DatePattern: Sendable, Equatable, CustomStringConvertible {
       i += run
     }
     let tokens = parts.map(\.token)
-    guard tokens.contains(.day), tokens.contains(.month), tokens.contains(.year4) || tokens.contains(.year2) else {
-      return .failure(PatternError(message: "'\(text)' needs a day, a month and a year (dd, MM, yyyy)"))
+    guard tokens.contains(.day), tokens.contains(.month),
+      tokens.contains(.year4) || tokens.contains(.year2)
+    else {
+      return .failure(
+        PatternError(message: "'\(text)' needs a day, a month and a year (dd, MM, yyyy)"))
     }
     return .success(DatePattern(text: text, parts: parts, iso: false))
   }
@@ -91,12 +101,17 @@ public struct DatePattern: Sendable, Equatable, CustomStringConvertible {
     var offset: Int?
 
     func date(in tz: TimeZone) -> Date? {
-      guard (1...12).contains(month), day >= 1, day <= Fields.daysIn(month, year), hour <= 23, minute <= 59,
+      guard (1...12).contains(month), day >= 1, day <= Fields.daysIn(month, year), hour <= 23,
+        minute <= 59,
         second <= 60
       else { return nil }
-      let local = Double(Fields.days(year, month, day) * 86400 + hour * 3600 + minute * 60 + second) + fraction
+      let local =
+        Double(Fields.days(year, month, day) * 86400 + hour * 3600 + minute * 60 + second)
+        + fraction
       if let offset { return Date(timeIntervalSince1970: local - Double(offset)) }
-      if tz.identifier == "UTC" || tz.identifier == "GMT" { return Date(timeIntervalSince1970: local) }
+      if tz.identifier == "UTC" || tz.identifier == "GMT" {
+        return Date(timeIntervalSince1970: local)
+      }
       // The offset at the local time: guess with the offset at `local` read as UTC, then correct.
       let first = Double(tz.secondsFromGMT(for: Date(timeIntervalSince1970: local)))
       let second = Double(tz.secondsFromGMT(for: Date(timeIntervalSince1970: local - first)))
@@ -179,7 +194,8 @@ public struct DatePattern: Sendable, Equatable, CustomStringConvertible {
       return false
     }
     guard let y = digits(4) else { return false }
-    let sep: UInt8 = i < s.count && s[i] == UInt8(ascii: "/") ? UInt8(ascii: "/") : UInt8(ascii: "-")
+    let sep: UInt8 =
+      i < s.count && s[i] == UInt8(ascii: "/") ? UInt8(ascii: "/") : UInt8(ascii: "-")
     guard eat(sep), let m = digits(2), eat(sep), let d = digits(2) else { return false }
     (f.year, f.month, f.day) = (y, m, d)
     if i == s.count { return true }
@@ -193,14 +209,23 @@ public struct DatePattern: Sendable, Equatable, CustomStringConvertible {
         let start = i
         while i < s.count, s[i] >= 0x30, s[i] <= 0x39 { i += 1 }
         guard i > start else { return false }
-        f.fraction = Double(String(decoding: s[start..<i], as: UTF8.self)).map { $0 / pow(10, Double(i - start)) } ?? 0
+        f.fraction =
+          Double(String(decoding: s[start..<i], as: UTF8.self)).map {
+            $0 / pow(10, Double(i - start))
+          } ?? 0
       }
     }
     _ = eat(UInt8(ascii: " "))
     if i == s.count { return true }
     if eat(UInt8(ascii: "Z")) { f.offset = 0; return i == s.count }
     let sign: Int
-    if eat(UInt8(ascii: "+")) { sign = 1 } else if eat(UInt8(ascii: "-")) { sign = -1 } else { return false }
+    if eat(UInt8(ascii: "+")) {
+      sign = 1
+    } else if eat(UInt8(ascii: "-")) {
+      sign = -1
+    } else {
+      return false
+    }
     guard let oh = digits(2) else { return false }
     _ = eat(UInt8(ascii: ":"))
     let om = digits(2) ?? 0

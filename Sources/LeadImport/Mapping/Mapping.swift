@@ -5,12 +5,16 @@ import LeadLifecycle
 public enum CanonicalField {
   /// Every plain field, in documentation order (`entered:STAGE` and `extra:NAME` come on top).
   public static let plain = [
-    "id", "email", "first_name", "last_name", "name", "company", "title", "industry", "employees", "country",
-    "phone", "source", "campaign", "owner", "stage", "created_at", "value", "close_date", "won_at", "lost_at",
+    "id", "email", "first_name", "last_name", "name", "company", "title", "industry", "employees",
+    "country",
+    "phone", "source", "campaign", "owner", "stage", "created_at", "value", "close_date", "won_at",
+    "lost_at",
     "closed_at", "lost_reason",
   ]
   /// The fields holding dates (plus every `entered:STAGE`).
-  public static let dates: Set<String> = ["created_at", "close_date", "won_at", "lost_at", "closed_at"]
+  public static let dates: Set<String> = [
+    "created_at", "close_date", "won_at", "lost_at", "closed_at",
+  ]
 
   /// True for `entered:STAGE` and the plain date fields.
   public static func isDate(_ f: String) -> Bool { dates.contains(f) || f.hasPrefix("entered:") }
@@ -21,14 +25,17 @@ public enum CanonicalField {
     if field.hasPrefix("entered:") {
       let s = String(field.dropFirst(8))
       if let st = Stage(rawValue: s), st != .visitor { return nil }
-      return "unknown stage '\(s)' in '\(field)' (known: known, mql, sal, sql, opportunity, customer)"
+      return
+        "unknown stage '\(s)' in '\(field)' (known: known, mql, sal, sql, opportunity, customer)"
     }
     if field.hasPrefix("extra:") {
       return field.count > 6 ? nil : "'extra:' needs a name (extra:NAME)"
     }
     let close = plain.filter { editDistance($0, field.lowercased()) <= 2 }
-    let hint = close.isEmpty ? "" : " (did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?)"
-    return "unknown field '\(field)'\(hint); known: \(plain.joined(separator: ", ")), entered:STAGE, extra:NAME"
+    let hint =
+      close.isEmpty ? "" : " (did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?)"
+    return
+      "unknown field '\(field)'\(hint); known: \(plain.joined(separator: ", ")), entered:STAGE, extra:NAME"
   }
 }
 
@@ -66,7 +73,9 @@ public enum StageTarget: Sendable, Equatable, CustomStringConvertible {
 
 /// Header and value matching: case-, space- and underscore-insensitive.
 public func normalizedKey(_ s: String) -> String {
-  String(String.UnicodeScalarView(s.lowercased().unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }))
+  String(
+    String.UnicodeScalarView(
+      s.lowercased().unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }))
 }
 
 /// How the columns of a file become canonical fields, and how to read its values.
@@ -88,9 +97,11 @@ public struct ImportMapping: Sendable, Equatable {
 
   public static func == (a: ImportMapping, b: ImportMapping) -> Bool {
     a.name == b.name && a.idPrefix == b.idPrefix && a.fields.map(\.field) == b.fields.map(\.field)
-      && a.fields.map(\.columns) == b.fields.map(\.columns) && a.stages.map(\.value) == b.stages.map(\.value)
+      && a.fields.map(\.columns) == b.fields.map(\.columns)
+      && a.stages.map(\.value) == b.stages.map(\.value)
       && a.stages.map(\.target) == b.stages.map(\.target) && a.dateFormats == b.dateFormats
-      && a.timeZone.identifier == b.timeZone.identifier && a.encoding == b.encoding && a.delimiter == b.delimiter
+      && a.timeZone.identifier == b.timeZone.identifier && a.encoding == b.encoding
+      && a.delimiter == b.delimiter
   }
 
   /// Sets (or replaces) the columns of `field`.
@@ -135,7 +146,9 @@ public struct ImportMapping: Sendable, Equatable {
     do {
       root = try JSON5Parser.parse(text)
     } catch {
-      throw ConfigProblems([ConfigProblem(path: "", position: error.position, message: error.message)])
+      throw ConfigProblems([
+        ConfigProblem(path: "", position: error.position, message: error.message)
+      ])
     }
     let reader = ConfigReader()
     var m = ImportMapping(name: name)
@@ -145,7 +158,9 @@ public struct ImportMapping: Sendable, Equatable {
         m = preset
         m.name = name
       } else {
-        reader.problem("preset", o.raw("preset"), "unknown preset '\(p)' (known: \(Presets.names.joined(separator: ", ")))")
+        reader.problem(
+          "preset", o.raw("preset"),
+          "unknown preset '\(p)' (known: \(Presets.names.joined(separator: ", ")))")
       }
     }
     if let prefix = o.string("idPrefix") { m.idPrefix = prefix }
@@ -162,15 +177,22 @@ public struct ImportMapping: Sendable, Equatable {
           columns = [s]
         } else if let items = v.elements {
           for (i, item) in items.enumerated() {
-            if let s = item.stringValue { columns.append(s) } else {
-              reader.problem("\(path)[\(i)]", item, "expected a column name (a string), found \(item.kindName)")
+            if let s = item.stringValue {
+              columns.append(s)
+            } else {
+              reader.problem(
+                "\(path)[\(i)]", item, "expected a column name (a string), found \(item.kindName)")
             }
           }
         } else {
           reader.problem(path, v, "expected a column name or a list of them, found \(v.kindName)")
           continue
         }
-        if columns.isEmpty { reader.problem(path, v, "names no column") } else { m.map(key, to: columns) }
+        if columns.isEmpty {
+          reader.problem(path, v, "names no column")
+        } else {
+          m.map(key, to: columns)
+        }
       }
     }
     if let so = reader.object(o.raw("stages"), "stages") {
@@ -196,12 +218,16 @@ public struct ImportMapping: Sendable, Equatable {
         patterns = [(s, v)]
       } else if let items = v.elements {
         for (i, item) in items.enumerated() {
-          if let s = item.stringValue { patterns.append((s, item)) } else {
-            reader.problem("dateFormat[\(i)]", item, "expected a pattern (a string), found \(item.kindName)")
+          if let s = item.stringValue {
+            patterns.append((s, item))
+          } else {
+            reader.problem(
+              "dateFormat[\(i)]", item, "expected a pattern (a string), found \(item.kindName)")
           }
         }
       } else {
-        reader.problem("dateFormat", v, "expected a pattern or a list of patterns, found \(v.kindName)")
+        reader.problem(
+          "dateFormat", v, "expected a pattern or a list of patterns, found \(v.kindName)")
       }
       var parsed: [DatePattern] = []
       for (s, node) in patterns {
@@ -213,18 +239,29 @@ public struct ImportMapping: Sendable, Equatable {
       if !parsed.isEmpty { m.dateFormats = parsed }
     }
     if let tz = o.string("timeZone") {
-      if let zone = TimeZone(identifier: tz) { m.timeZone = zone } else {
-        reader.problem("timeZone", o.raw("timeZone"), "unknown time zone '\(tz)' (an IANA name such as Asia/Tokyo)")
+      if let zone = TimeZone(identifier: tz) {
+        m.timeZone = zone
+      } else {
+        reader.problem(
+          "timeZone", o.raw("timeZone"),
+          "unknown time zone '\(tz)' (an IANA name such as Asia/Tokyo)")
       }
     }
     if let e = o.string("encoding") {
-      if let enc = TextEncoding(name: e) { m.encoding = enc } else {
-        reader.problem("encoding", o.raw("encoding"), "unknown encoding '\(e)' (known: auto, utf-8, cp932)")
+      if let enc = TextEncoding(name: e) {
+        m.encoding = enc
+      } else {
+        reader.problem(
+          "encoding", o.raw("encoding"), "unknown encoding '\(e)' (known: auto, utf-8, cp932)")
       }
     }
     if let d = o.string("delimiter") {
-      if let del = DelimiterChoice(name: d) { m.delimiter = del } else {
-        reader.problem("delimiter", o.raw("delimiter"), "unknown delimiter '\(d)' (known: auto, \",\", \";\", tab)")
+      if let del = DelimiterChoice(name: d) {
+        m.delimiter = del
+      } else {
+        reader.problem(
+          "delimiter", o.raw("delimiter"),
+          "unknown delimiter '\(d)' (known: auto, \",\", \";\", tab)")
       }
     }
     o.finish()
@@ -252,12 +289,16 @@ public struct ImportMapping: Sendable, Equatable {
       lines.append("    \(q(f)): \(v),")
     }
     lines.append("  },")
-    lines.append("  // stage values → known, mql, sal, sql, opportunity, customer, lost, disqualified or ignore")
+    lines.append(
+      "  // stage values → known, mql, sal, sql, opportunity, customer, lost, disqualified or ignore"
+    )
     lines.append("  stages: {")
     for (v, t) in stages { lines.append("    \(q(v)): \(q(t.description)),") }
     lines.append("  },")
     let formats = dateFormats.map { q($0.text) }
-    lines.append("  dateFormat: \(formats.count == 1 ? formats[0] : "[" + formats.joined(separator: ", ") + "]"),")
+    lines.append(
+      "  dateFormat: \(formats.count == 1 ? formats[0] : "[" + formats.joined(separator: ", ") + "]"),"
+    )
     lines.append("  timeZone: \(q(timeZone.identifier)),")
     lines.append("  encoding: \(q(encoding.rawValue)),  // auto, utf-8 or cp932")
     lines.append("  delimiter: \(q(delimiter.name)),  // auto, \",\", \";\" or tab")

@@ -28,7 +28,8 @@ public enum Presets {
       guard let id = m.fields.first(where: { $0.field == "id" }),
         id.columns.contains(where: { keys.contains(normalizedKey($0)) })
       else { continue }
-      let hits = m.fields.filter { f in f.columns.contains { keys.contains(normalizedKey($0)) } }.count
+      let hits = m.fields.filter { f in f.columns.contains { keys.contains(normalizedKey($0)) } }
+        .count
       if best == nil || hits > best!.1 { best = (m, hits) }
     }
     guard let best, best.1 > canonical else { return nil }
@@ -53,17 +54,37 @@ public enum Presets {
       ("owner", ["Contact owner", "HubSpot Owner"]), ("stage", ["Lifecycle Stage"]),
       ("extra:lead_status", ["Lead Status"]), ("created_at", ["Create Date", "Created Date"]),
       ("entered:known", ["Date entered \"Lead (Lifecycle Stage)\"", "Became a Lead Date"]),
-      ("entered:mql", ["Date entered \"Marketing Qualified Lead (Lifecycle Stage)\"", "Became a Marketing Qualified Lead Date"]),
+      (
+        "entered:mql",
+        [
+          "Date entered \"Marketing Qualified Lead (Lifecycle Stage)\"",
+          "Became a Marketing Qualified Lead Date",
+        ]
+      ),
       ("entered:sal", ["Date entered \"Sales Accepted Lead (Lifecycle Stage)\""]),
-      ("entered:sql", ["Date entered \"Sales Qualified Lead (Lifecycle Stage)\"", "Became a Sales Qualified Lead Date"]),
-      ("entered:opportunity", ["Date entered \"Opportunity (Lifecycle Stage)\"", "Became an Opportunity Date"]),
-      ("entered:customer", ["Date entered \"Customer (Lifecycle Stage)\"", "Became a Customer Date"]),
+      (
+        "entered:sql",
+        [
+          "Date entered \"Sales Qualified Lead (Lifecycle Stage)\"",
+          "Became a Sales Qualified Lead Date",
+        ]
+      ),
+      (
+        "entered:opportunity",
+        ["Date entered \"Opportunity (Lifecycle Stage)\"", "Became an Opportunity Date"]
+      ),
+      (
+        "entered:customer",
+        ["Date entered \"Customer (Lifecycle Stage)\"", "Became a Customer Date"]
+      ),
     ]
     for (f, c) in fields { m.map(f, to: c) }
     let stages: [(String, StageTarget)] = [
-      ("Subscriber", .stage(.known)), ("Lead", .stage(.known)), ("Marketing Qualified Lead", .stage(.mql)),
+      ("Subscriber", .stage(.known)), ("Lead", .stage(.known)),
+      ("Marketing Qualified Lead", .stage(.mql)),
       ("Sales Accepted Lead", .stage(.sal)), ("Sales Qualified Lead", .stage(.sql)),
-      ("Opportunity", .stage(.opportunity)), ("Customer", .stage(.customer)), ("Evangelist", .stage(.customer)),
+      ("Opportunity", .stage(.opportunity)), ("Customer", .stage(.customer)),
+      ("Evangelist", .stage(.customer)),
       ("Other", .stage(.known)),
     ]
     for (v, t) in stages { m.mapStage(v, to: t) }
@@ -76,9 +97,11 @@ public enum Presets {
     var m = ImportMapping(name: "salesforce")
     m.idPrefix = "sf-"
     let fields: [(String, [String])] = [
-      ("id", ["Lead ID", "Id", "Record ID"]), ("email", ["Email"]), ("first_name", ["First Name", "FirstName"]),
+      ("id", ["Lead ID", "Id", "Record ID"]), ("email", ["Email"]),
+      ("first_name", ["First Name", "FirstName"]),
       ("last_name", ["Last Name", "LastName"]), ("company", ["Company / Account", "Company"]),
-      ("title", ["Title"]), ("industry", ["Industry"]), ("employees", ["No. of Employees", "NumberOfEmployees"]),
+      ("title", ["Title"]), ("industry", ["Industry"]),
+      ("employees", ["No. of Employees", "NumberOfEmployees"]),
       ("country", ["Country", "Country (text only)"]), ("phone", ["Phone"]),
       ("source", ["Lead Source", "LeadSource"]), ("campaign", ["Campaign", "Campaign Name"]),
       ("owner", ["Lead Owner", "Owner Name", "OwnerId"]), ("stage", ["Lead Status", "Status"]),
@@ -90,7 +113,8 @@ public enum Presets {
     let stages: [(String, StageTarget)] = [
       ("Open - Not Contacted", .stage(.mql)), ("Working - Contacted", .stage(.sal)),
       ("Qualified", .stage(.sql)), ("Closed - Converted", .stage(.opportunity)),
-      ("Closed - Not Converted", .disqualified), ("Open", .stage(.mql)), ("Contacted", .stage(.sal)),
+      ("Closed - Not Converted", .disqualified), ("Open", .stage(.mql)),
+      ("Contacted", .stage(.sal)),
       ("Nurturing", .stage(.known)), ("Unqualified", .disqualified),
     ]
     for (v, t) in stages { m.mapStage(v, to: t) }
@@ -106,14 +130,20 @@ public enum Presets {
       ("id", ["Deal - ID"]), ("name", ["Deal - Contact person", "Person - Name"]),
       ("email", ["Person - Email", "Deal - Contact person email"]),
       ("company", ["Deal - Organization", "Organization - Name"]), ("owner", ["Deal - Owner"]),
-      ("value", ["Deal - Value"]), ("extra:currency", ["Deal - Currency"]), ("stage", ["Deal - Status"]),
+      ("value", ["Deal - Value"]), ("extra:currency", ["Deal - Currency"]),
+      ("stage", ["Deal - Status"]),
       ("extra:pipeline_stage", ["Deal - Stage"]), ("extra:deal", ["Deal - Title"]),
-      ("created_at", ["Deal - Deal created", "Deal - Add time"]), ("close_date", ["Deal - Expected close date"]),
-      ("won_at", ["Deal - Won time"]), ("lost_at", ["Deal - Lost time"]), ("closed_at", ["Deal - Close time"]),
+      ("created_at", ["Deal - Deal created", "Deal - Add time"]),
+      ("close_date", ["Deal - Expected close date"]),
+      ("won_at", ["Deal - Won time"]), ("lost_at", ["Deal - Lost time"]),
+      ("closed_at", ["Deal - Close time"]),
       ("lost_reason", ["Deal - Lost reason"]), ("source", ["Deal - Source", "Deal - Lead source"]),
     ]
     for (f, c) in fields { m.map(f, to: c) }
-    for (v, t) in [("Open", StageTarget.stage(.opportunity)), ("Won", .stage(.customer)), ("Lost", .lost), ("Deleted", .ignore)] {
+    for (v, t) in [
+      ("Open", StageTarget.stage(.opportunity)), ("Won", .stage(.customer)), ("Lost", .lost),
+      ("Deleted", .ignore),
+    ] {
       m.mapStage(v, to: t)
     }
     m.dateFormats = iso()
@@ -143,8 +173,10 @@ public enum Presets {
     m.map("won_at", to: ["won_date"])
     m.map("industry", to: ["business_segment"])
     for c in [
-      "seller_id", "sdr_id", "sr_id", "business_segment", "lead_type", "lead_behaviour_profile", "has_company",
-      "has_gtin", "average_stock", "business_type", "declared_product_catalog_size", "declared_monthly_revenue",
+      "seller_id", "sdr_id", "sr_id", "business_segment", "lead_type", "lead_behaviour_profile",
+      "has_company",
+      "has_gtin", "average_stock", "business_type", "declared_product_catalog_size",
+      "declared_monthly_revenue",
     ] {
       m.map("extra:\(c)", to: [c])
     }

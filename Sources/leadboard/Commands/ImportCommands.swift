@@ -16,20 +16,33 @@ let importCommands: [CommandSpec] = [
         help:
           "hubspot, salesforce, pipedrive, olist-mql, olist-deals; one for all files or one per file in order (default: detected from the header)",
         repeatable: true),
-      OptionSpec(name: "--mapping", value: "FILE", help: "a JSON5 mapping file (see --print-mapping)"),
-      OptionSpec(name: "--map", value: "FIELD=COLUMN", help: "map a column to a canonical field", repeatable: true),
       OptionSpec(
-        name: "--stage-map", value: "VALUE=STAGE", help: "what a stage value means (a stage, lost, disqualified, ignore)",
+        name: "--mapping", value: "FILE", help: "a JSON5 mapping file (see --print-mapping)"),
+      OptionSpec(
+        name: "--map", value: "FIELD=COLUMN", help: "map a column to a canonical field",
         repeatable: true),
       OptionSpec(
-        name: "--date-format", value: "PATTERN", help: "dd-MM-yyyy, MM/dd/yyyy HH:mm, iso … (tried in order)",
+        name: "--stage-map", value: "VALUE=STAGE",
+        help: "what a stage value means (a stage, lost, disqualified, ignore)",
         repeatable: true),
-      OptionSpec(name: "--timezone", value: "TZ", help: "the time zone of dates without an offset (IANA name)"),
-      OptionSpec(name: "--encoding", value: "auto|utf-8|cp932", help: "the file encoding (default: detected)"),
-      OptionSpec(name: "--delimiter", value: "auto|,|;|tab", help: "the field separator (default: detected)"),
+      OptionSpec(
+        name: "--date-format", value: "PATTERN",
+        help: "dd-MM-yyyy, MM/dd/yyyy HH:mm, iso … (tried in order)",
+        repeatable: true),
+      OptionSpec(
+        name: "--timezone", value: "TZ",
+        help: "the time zone of dates without an offset (IANA name)"),
+      OptionSpec(
+        name: "--encoding", value: "auto|utf-8|cp932", help: "the file encoding (default: detected)"
+      ),
+      OptionSpec(
+        name: "--delimiter", value: "auto|,|;|tab", help: "the field separator (default: detected)"),
       OptionSpec(name: "--dry-run", value: nil, help: "check everything, write nothing"),
-      OptionSpec(name: "--rejects", value: "FILE", help: "write the refused rows there, with an error column"),
-      OptionSpec(name: "--print-mapping", value: "PRESET", help: "print a preset as a mapping file and exit"),
+      OptionSpec(
+        name: "--rejects", value: "FILE", help: "write the refused rows there, with an error column"
+      ),
+      OptionSpec(
+        name: "--print-mapping", value: "PRESET", help: "print a preset as a mapping file and exit"),
       OptionSpec(name: "--quiet", value: nil, help: "do not list rejects and warnings"),
     ],
     run: { args in try runImport(args) }),
@@ -38,11 +51,14 @@ let importCommands: [CommandSpec] = [
     summary: "export leads (CSV or JSON Lines) or the whole event log (--events, JSON Lines)",
     options: [
       dbOption, nowOption,
-      OptionSpec(name: "--format", value: "csv|jsonl", help: "leads as CSV (default) or JSON Lines"),
+      OptionSpec(
+        name: "--format", value: "csv|jsonl", help: "leads as CSV (default) or JSON Lines"),
       OptionSpec(name: "--stage", value: "STAGE", help: "only leads in this stage"),
       OptionSpec(
-        name: "--events", value: nil, help: "the whole event log as JSON Lines (re-ingest with 'ingest --replay')"),
-      OptionSpec(name: "--excel", value: nil, help: "CSV for Excel: UTF-8 with a BOM and CRLF line ends"),
+        name: "--events", value: nil,
+        help: "the whole event log as JSON Lines (re-ingest with 'ingest --replay')"),
+      OptionSpec(
+        name: "--excel", value: nil, help: "CSV for Excel: UTF-8 with a BOM and CRLF line ends"),
       OptionSpec(name: "--output", value: "FILE", help: "write there instead of standard output"),
     ],
     run: { args in try runExport(args) }),
@@ -86,7 +102,8 @@ private func mappingOverrides(_ args: ParsedArguments) throws -> MappingOverride
   }
   if let tz = args.value("--timezone") {
     guard let zone = TimeZone(identifier: tz) else {
-      throw CLIError(.usage, "--timezone: unknown time zone '\(tz)' (an IANA name such as Asia/Tokyo)")
+      throw CLIError(
+        .usage, "--timezone: unknown time zone '\(tz)' (an IANA name such as Asia/Tokyo)")
     }
     o.timeZone = zone
   }
@@ -125,7 +142,8 @@ private final class ProgressBar {
       let filled = Int(f * 24)
       let eta = f > 0 ? elapsed * (1 - f) / f : 0
       line =
-        "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 24 - filled) + "] "
+        "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 24 - filled)
+        + "] "
         + "\(Int(f * 100))%  \(rows) rows  \(Int(rate)) rows/s  ETA \(Int(eta.rounded())) s"
     } else {
       line = "\(rows) rows  \(Int(rate)) rows/s"
@@ -146,7 +164,8 @@ private final class RejectsWriter {
   var lastHeader: [String]?
 
   init(path: String) throws {
-    guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path)
+    guard FileManager.default.createFile(atPath: path, contents: nil),
+      let h = FileHandle(forWritingAtPath: path)
     else { throw CLIError(.badInput, "\(path): cannot write the rejects file") }
     handle = h
   }
@@ -164,7 +183,9 @@ private final class RejectsWriter {
       lastHeader = r.header
     }
     var cells = r.fields
-    if cells.count < r.header.count { cells += Array(repeating: "", count: r.header.count - cells.count) }
+    if cells.count < r.header.count {
+      cells += Array(repeating: "", count: r.header.count - cells.count)
+    }
     cells = Array(cells.prefix(r.header.count))
     let error = r.problems.map(\.message).joined(separator: "; ")
     handle.write(Data(RejectsWriter.line(cells + [error, r.file, String(r.line)]).utf8))
@@ -180,7 +201,8 @@ private func rejectText(_ r: ImportReject, _ p: CellProblem) -> String {
 func runImport(_ args: ParsedArguments) throws -> ExitCode {
   if let name = args.value("--print-mapping") {
     guard let preset = Presets.named(name) else {
-      throw CLIError(.usage, "unknown preset '\(name)' (known: \(Presets.names.joined(separator: ", ")))")
+      throw CLIError(
+        .usage, "unknown preset '\(name)' (known: \(Presets.names.joined(separator: ", ")))")
     }
     Console.out(preset.json5)
     return .ok
@@ -201,7 +223,9 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
   var base: [ImportMapping?] = Array(repeating: nil, count: files.count)
   if let path = args.value("--mapping") {
     guard presets.isEmpty else {
-      throw CLIError(.usage, "--mapping and --preset together: put `preset: \"NAME\"` in the mapping file instead")
+      throw CLIError(
+        .usage,
+        "--mapping and --preset together: put `preset: \"NAME\"` in the mapping file instead")
     }
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw CLIError(.notFound, "\(path): cannot read the mapping file")
@@ -211,17 +235,23 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
       base = Array(repeating: m, count: files.count)
     } catch {
       for p in error.problems { Console.err("\(path):\(p.description)") }
-      throw CLIError(.badInput, "\(path): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the mapping file")
+      throw CLIError(
+        .badInput,
+        "\(path): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the mapping file"
+      )
     }
   } else if !presets.isEmpty {
     guard presets.count == 1 || presets.count == files.count else {
       throw CLIError(
-        .usage, "--preset given \(presets.count) times for \(files.count) files: give one for all, or one per file")
+        .usage,
+        "--preset given \(presets.count) times for \(files.count) files: give one for all, or one per file"
+      )
     }
     for (i, _) in files.enumerated() {
       let name = presets.count == 1 ? presets[0] : presets[i]
       guard let m = Presets.named(name) else {
-        throw CLIError(.usage, "unknown preset '\(name)' (known: \(Presets.names.joined(separator: ", ")))")
+        throw CLIError(
+          .usage, "unknown preset '\(name)' (known: \(Presets.names.joined(separator: ", ")))")
       }
       base[i] = m
     }
@@ -232,7 +262,8 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
   let store: SQLiteStore?
   if dryRun {
     let path = storePath(args)
-    store = FileManager.default.fileExists(atPath: path) || path == ":memory:" ? try openStore(args) : nil
+    store =
+      FileManager.default.fileExists(atPath: path) || path == ":memory:" ? try openStore(args) : nil
   } else {
     store = try openStore(args, create: true)
   }
@@ -261,7 +292,8 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
               .array(
                 r.problems.map { p in
                   .object([
-                    ("column", p.column.map { .int($0) } ?? .null), ("column_name", .optional(p.columnName)),
+                    ("column", p.column.map { .int($0) } ?? .null),
+                    ("column_name", .optional(p.columnName)),
                     ("reason", .string(p.message)),
                   ])
                 })
@@ -275,7 +307,8 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
   }
   let report: ImportReport
   do {
-    report = try importer.run(files.enumerated().map { ImportSource(path: $0.element, mapping: base[$0.offset]) })
+    report = try importer.run(
+      files.enumerated().map { ImportSource(path: $0.element, mapping: base[$0.offset]) })
   } catch let e as StoreError {
     progress.clear()
     throw CLIError(.storeUnavailable, e.message)
@@ -294,15 +327,19 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
           .array(
             report.files.map { f in
               .object([
-                ("file", .string(f.file)), ("mapping", .optional(f.mapping)), ("detected", .bool(f.detected)),
-                ("encoding", .optional(f.encoding)), ("delimiter", .optional(f.delimiter)), ("rows", .int(f.rows)),
-                ("imported", .int(f.imported)), ("rejected", .int(f.rejected)), ("error", .optional(f.error)),
+                ("file", .string(f.file)), ("mapping", .optional(f.mapping)),
+                ("detected", .bool(f.detected)),
+                ("encoding", .optional(f.encoding)), ("delimiter", .optional(f.delimiter)),
+                ("rows", .int(f.rows)),
+                ("imported", .int(f.imported)), ("rejected", .int(f.rejected)),
+                ("error", .optional(f.error)),
                 ("ignored_columns", .array(f.ignoredColumns.map { .string($0) })),
                 ("invalid_sequences", .int(f.invalidSequences)),
               ])
             })
         ),
-        ("rows", .int(report.rows)), ("rejected", .int(report.rejected)), ("leads", .int(report.leads)),
+        ("rows", .int(report.rows)), ("rejected", .int(report.rejected)),
+        ("leads", .int(report.leads)),
         ("new_leads", .int(report.newLeads)), ("updated_leads", .int(report.updatedLeads)),
         ("merged_by_email", .int(report.mergedByEmail)), ("events_built", .int(report.eventsBuilt)),
         ("events_added", .int(report.eventsAdded)), ("rejects", .array(jsonRejects)),
@@ -327,21 +364,27 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
     }
     var line =
       "\(f.file): \(f.mapping ?? "-")\(f.detected ? " (detected)" : ""), \(f.encoding ?? "-"), delimiter \(f.delimiter ?? "-"): \(f.rows) rows, \(f.imported) imported, \(f.rejected) rejected"
-    if f.invalidSequences > 0 { line += ", \(f.invalidSequences) undecodable byte sequences replaced by U+FFFD" }
+    if f.invalidSequences > 0 {
+      line += ", \(f.invalidSequences) undecodable byte sequences replaced by U+FFFD"
+    }
     Console.out(DisplayWidth.inert(line))
   }
   if !quiet {
     let shown = report.warnings.prefix(50)
-    for w in shown { Console.err(DisplayWidth.inert("warning: \(w.file):\(w.line): \(w.lead): \(w.message)")) }
+    for w in shown {
+      Console.err(DisplayWidth.inert("warning: \(w.file):\(w.line): \(w.lead): \(w.message)"))
+    }
     if report.warningCount > shown.count {
-      Console.err("warning: … and \(report.warningCount - shown.count) more (--json lists up to 1000)")
+      Console.err(
+        "warning: … and \(report.warningCount - shown.count) more (--json lists up to 1000)")
     }
   }
   var summary =
     "leads: \(report.leads) (\(report.newLeads) new, \(report.updatedLeads) updated, \(report.mergedByEmail) merged by email); warnings: \(report.warningCount); rejected rows: \(rejectCount)"
   if dryRun {
-    summary += "\ndry run: \(report.eventsBuilt) events would be offered to the store, nothing written"
-  } else if report.eventsAdded == 0 {
+    summary +=
+      "\ndry run: \(report.eventsBuilt) events would be offered to the store, nothing written"
+  } else if report.eventsAdded == 0 && report.rows > 0 && ok {
     summary += "\nadded 0 events: nothing new (everything in these files was already imported)"
   } else {
     summary +=
@@ -360,7 +403,8 @@ private final class Output {
 
   init(path: String?) throws {
     if let path {
-      guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path)
+      guard FileManager.default.createFile(atPath: path, contents: nil),
+        let h = FileHandle(forWritingAtPath: path)
       else { throw CLIError(.badInput, "\(path): cannot write") }
       handle = h
     } else {
@@ -388,7 +432,9 @@ func runExport(_ args: ParsedArguments) throws -> ExitCode {
   if args.flag("--events") && format != "jsonl" {
     throw CLIError(.usage, "--events writes JSON Lines only (the event format ingest reads)")
   }
-  if args.flag("--excel") && format != "csv" { throw CLIError(.usage, "--excel applies to CSV only") }
+  if args.flag("--excel") && format != "csv" {
+    throw CLIError(.usage, "--excel applies to CSV only")
+  }
   var stage: Stage?
   if let s = args.value("--stage") {
     guard let st = Stage(rawValue: s) else {
