@@ -15,6 +15,10 @@ let package = Package(
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     // The PipelineStore on SQLite: migrations, event log, projections, claims, change feed.
     .target(name: "SQLiteStore", dependencies: ["LeadLifecycle", "CSQLite"]),
+    // libpq through Debian's libpq-dev.
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+    // The PipelineStore on PostgreSQL (team mode): the same contract, LISTEN/NOTIFY change feed.
+    .target(name: "PostgresStore", dependencies: ["LeadLifecycle", "CLibPQ"]),
     // The deterministic demo pipeline generator (feeds any PipelineStore).
     .target(name: "DemoPipeline", dependencies: ["LeadLifecycle"]),
     // CSV readers, encodings, column presets and mappings, rejects, export.
@@ -33,7 +37,13 @@ let package = Package(
       name: "leadboard",
       dependencies: [
         "LeadLifecycle", "SQLiteStore", "TerminalKit", "DemoPipeline", "LeadImport", "LeadboardApp", "CursesBackend",
+        "PostgresStore",
       ]),
+    // The benchmarks: every figure beside a baseline measured in the same run.
+    .executableTarget(
+      name: "leadboard-bench",
+      dependencies: ["LeadLifecycle", "SQLiteStore", "LeadboardApp", "TerminalKit", "CursesBackend"],
+      path: "Sources/LeadboardBench"),
     // Shared by every test target: a manual clock, fixtures, event builders.
     .target(name: "LeadboardTestSupport", dependencies: ["LeadLifecycle"]),
     .testTarget(
@@ -64,7 +74,7 @@ let package = Package(
     ),
     .testTarget(
       name: "SQLiteStoreTests",
-      dependencies: ["SQLiteStore", "CSQLite", "LeadLifecycle", "LeadboardTestSupport"]
+      dependencies: ["SQLiteStore", "CSQLite", "LeadLifecycle", "LeadboardTestSupport", "PostgresStore"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -71,7 +71,14 @@ enum Migrations {
 
         -- The playbook text this store applies, and other settings.
         CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-        """)
+        """),
+    Migration(
+      version: 2, name: "stalled counts from the index alone",
+      sql: """
+        -- The board's stalled count per stage reads (stall_at, stage) without touching rows.
+        DROP INDEX leads_stall;
+        CREATE INDEX leads_stall ON leads(stall_at, stage) WHERE stall_at IS NOT NULL;
+        """),
   ]
 
   /// The newest version.

@@ -180,7 +180,7 @@ public final class SQLiteStore: PipelineStore {
   }
 
   public func leads(_ query: LeadQuery, at now: Date) throws(StoreError) -> [LeadState] {
-    var sql = "SELECT state FROM leads WHERE 1"
+    var sql = "SELECT id, rev, state FROM leads WHERE 1"
     var values: [SQLValue] = []
     if !query.includeClosed { sql += " AND closed IS NULL" }
     if let s = query.stage {
@@ -205,14 +205,27 @@ public final class SQLiteStore: PipelineStore {
       values += Array(repeating: .text(like), count: columns.count - 1)
       values.append(.text(like))
     }
-    sql += " ORDER BY stage_rank, score DESC, id"
+    // Stalled leads come longest-stalled first, straight off the stall index; other lists by
+    // stage, then score.
+    sql += query.stalledOnly ? " ORDER BY stall_at, id" : " ORDER BY stage_rank, score DESC, id"
     if let limit = query.limit {
       sql += " LIMIT ?"
       values.append(.int(Int64(max(0, limit))))
     }
     return try db.transaction(write: false) { () throws(StoreError) -> [LeadState] in
       var out: [LeadState] = []
-      try db.query(sql, values) { s throws(StoreError) in out.append(try decodeLead(s.bytes(0))) }
+      try db.query(sql, values) { s throws(StoreError) in
+        // A row unchanged since it was last decoded comes from the cache.
+        let id = s.text(0) ?? ""
+        let rev = s.int(1)
+        if let hit = stateCache[id], hit.rev == rev {
+          out.append(hit.state)
+        } else {
+          let lead = try decodeLead(s.bytes(2))
+          remember(id, rev: rev, lead)
+          out.append(lead)
+        }
+      }
       return out
     }
   }

@@ -6,7 +6,7 @@ let leadboardVersion = "0.1.0"
 
 let allCommands: [CommandSpec] =
   [boardCommand] + storeCommands + actionCommands + [demoCommand, watchCommand] + playbookCommands
-  + importCommands
+  + importCommands + [reportCommand] + teamCommands
 
 /// `leadboard --help`: every command and the exit codes.
 func mainHelp() -> String {
@@ -47,7 +47,9 @@ func commandHelp(_ c: CommandSpec) -> String {
 }
 
 func runMain(_ args: [String]) -> ExitCode {
-  if args.isEmpty || args.first?.hasPrefix("--") == true && !["--help", "-h", "--version"].contains(args.first!) {
+  if args.isEmpty
+    || args.first?.hasPrefix("--") == true && !["--help", "-h", "--version"].contains(args.first!)
+  {
     // `leadboard` alone (or with only options) opens the board on the default store.
     return runMain(["board"] + args)
   }

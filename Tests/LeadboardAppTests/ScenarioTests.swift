@@ -242,3 +242,21 @@ import Testing
     #expect(theme.styles.values.allSatisfy { $0.fg == .default && $0.bg == .default })
   }
 }
+
+/// Mouse: a click on a card selects it; the wheel moves the selection.
+@Suite struct MouseTests {
+  @Test func clickSelectsTheCardUnderThePointer() {
+    var (state, ctx, _) = Fixture.state(Size(width: 120, height: 40))
+    let u = Updater(playbook: ctx.playbook)
+    // The SAL column is the fourth of five; its second card starts at row 1 + 3 + 2.
+    let layout = BoardLayout.visibleColumns(width: 120)
+    #expect(layout == 5)
+    let columnWidth = 120 / 5
+    _ = u.update(&state, .key(.click(x: columnWidth * 3 + 2, y: 1 + 3 + 2)))
+    #expect(state.column == Stage.sal.rank)
+    #expect(state.row == 1)
+    #expect(state.selectedLead != nil)
+    _ = u.update(&state, .key(.scrollUp))
+    #expect(state.row == 0)
+  }
+}

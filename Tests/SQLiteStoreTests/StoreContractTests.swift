@@ -320,13 +320,13 @@ struct StoreContractTests {
       let desk = try listingDesk(factory)
 
       // Then none is stalled now; after 4 days the MQLs (3-day window) are, and after
-      // 31 days the known leads (30) and the SAL (14) too.
+      // 31 days the known leads (30) and the SAL (14) too, longest stalled first.
       let stalled = LeadQuery(stalledOnly: true)
       #expect(try desk.store.leads(stalled, at: desk.now).isEmpty)
       #expect(try desk.store.leads(stalled, at: desk.now.plus(.days(4))).map(\.id) == ["M1", "M2"])
       #expect(
         try desk.store.leads(stalled, at: desk.now.plus(.days(31))).map(\.id) == [
-          "K2", "K1", "M1", "M2", "S1",
+          "M1", "M2", "S1", "K1", "K2",
         ])
       #expect(
         try desk.store.leads(LeadQuery(owner: "b", stalledOnly: true), at: desk.now.plus(.days(4)))

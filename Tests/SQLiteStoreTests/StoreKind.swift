@@ -1,6 +1,7 @@
 import Foundation
 import LeadLifecycle
 import LeadboardTestSupport
+import PostgresStore
 import SQLiteStore
 import Testing
 
@@ -13,15 +14,29 @@ enum StoreKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
   case sqliteMemory
   /// `SQLiteStore` on a file in a fresh temporary directory (WAL mode, real locking).
   case sqliteFile
+  /// `PostgresStore` in a fresh schema of the scratch database `LEADBOARD_TEST_PG` names
+  /// (each store its own schema, dropped afterwards, so tests run in parallel).
+  case postgres
 
-  /// The kinds every contract test runs on.
-  static let contract: [StoreKind] = [.inMemory, .sqliteMemory, .sqliteFile]
+  /// The scratch database URL for the PostgreSQL kind, or nil when the contract runs
+  /// without it.
+  static let postgresURL: String? = {
+    guard let url = ProcessInfo.processInfo.environment["LEADBOARD_TEST_PG"], !url.isEmpty else {
+      return nil
+    }
+    return url
+  }()
+
+  /// The kinds every contract test runs on: PostgreSQL too when `LEADBOARD_TEST_PG` is set.
+  static let contract: [StoreKind] =
+    [.inMemory, .sqliteMemory, .sqliteFile] + (postgresURL == nil ? [] : [.postgres])
 
   var testDescription: String {
     switch self {
     case .inMemory: return "InMemoryStore"
     case .sqliteMemory: return "SQLiteStore(:memory:)"
     case .sqliteFile: return "SQLiteStore(file)"
+    case .postgres: return "PostgresStore"
     }
   }
 
@@ -30,7 +45,9 @@ enum StoreKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
   func withFactory<R>(_ body: (StoreFactory) throws -> R) throws -> R {
     let scratch = try TemporaryDirectory()
     defer { scratch.remove() }
-    return try body(StoreFactory(kind: self, directory: scratch.url))
+    let factory = StoreFactory(kind: self, directory: scratch.url)
+    defer { factory.dropSchemas() }
+    return try body(factory)
   }
 }
 
@@ -39,6 +56,7 @@ final class StoreFactory {
   let kind: StoreKind
   let directory: URL
   private var made = 0
+  private var schemas: [String] = []
 
   init(kind: StoreKind, directory: URL) {
     self.kind = kind
@@ -56,7 +74,20 @@ final class StoreFactory {
     case .sqliteFile:
       let path = directory.appendingPathComponent("store-\(made).sqlite").path
       return try SQLiteStore(path: path, playbookText: playbook.json.serialized())
+    case .postgres:
+      let url = try #require(StoreKind.postgresURL)
+      let schema =
+        "lbtest_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+      schemas.append(schema)
+      return try PostgresStore(url: url, schema: schema, playbookText: playbook.json.serialized())
     }
+  }
+
+  /// Drops the schemas the PostgreSQL stores were made in.
+  func dropSchemas() {
+    guard let url = StoreKind.postgresURL else { return }
+    for s in schemas { try? PostgresStore.dropSchema(url: url, schema: s) }
+    schemas = []
   }
 
   /// The projections a store of this kind rebuilds from `log` by folding it without rules:
@@ -72,6 +103,11 @@ final class StoreFactory {
       return Snapshot(pipeline, at: now)
     case .sqliteMemory, .sqliteFile:
       let store = try #require(try make(playbook: playbook) as? SQLiteStore)
+      let added = try store.replay(log)
+      #expect(added == log.count)
+      return try Snapshot(store, at: now)
+    case .postgres:
+      let store = try make(playbook: playbook)
       let added = try store.replay(log)
       #expect(added == log.count)
       return try Snapshot(store, at: now)

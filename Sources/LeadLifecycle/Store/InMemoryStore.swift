@@ -52,7 +52,13 @@ public final class InMemoryStore: PipelineStore {
       }
       return true
     }
-    list.sort { ($0.stage.rank, -$0.score, $0.id) < ($1.stage.rank, -$1.score, $1.id) }
+    if query.stalledOnly {
+      // Longest stalled first, as the SQL stores read them off their stall index.
+      let stall = pipeline.engine.stall
+      list.sort { (stall.boardStalledAt($0) ?? .distantFuture, $0.id) < (stall.boardStalledAt($1) ?? .distantFuture, $1.id) }
+    } else {
+      list.sort { ($0.stage.rank, -$0.score, $0.id) < ($1.stage.rank, -$1.score, $1.id) }
+    }
     if let limit = query.limit { list = Array(list.prefix(max(0, limit))) }
     return list
   }

@@ -47,7 +47,8 @@ private func action(
 
 /// The outcome of one action for humans and for `--json`.
 private func describe(
-  _ status: AppendStatus, id: String, verb: String, event: Event, store: SQLiteStore, now: Date
+  _ status: AppendStatus, id: String, verb: String, event: Event, store: any PipelineStore,
+  now: Date
 )
   -> (ExitCode, JSON, String)
 {

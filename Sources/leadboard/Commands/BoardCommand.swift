@@ -60,6 +60,9 @@ let boardOptions: [OptionSpec] = [
     help: "dark (default), light, high-contrast, monochrome, or a .theme file"),
   OptionSpec(name: "--lang", value: "en|ja", help: "UI language (default from LANG)"),
   OptionSpec(name: "--view", value: "VIEW", help: "open on board, queue or alerts"),
+  OptionSpec(
+    name: "--exit-after-first-frame", value: nil,
+    help: "draw one frame and exit (for start-up benchmarks)"),
 ]
 
 let boardCommand = CommandSpec(
@@ -74,7 +77,7 @@ let boardCommand = CommandSpec(
 
 /// Opens the dashboard on `store` (or the store the arguments name), optionally with a live
 /// demo feed, and runs it until the user quits.
-func openBoard(_ args: ParsedArguments, store given: SQLiteStore?, feed: LiveFeed?) throws
+func openBoard(_ args: ParsedArguments, store given: (any PipelineStore)?, feed: LiveFeed?) throws
   -> ExitCode
 {
   let config = try UserConfig.load()
@@ -142,6 +145,11 @@ func openBoard(_ args: ParsedArguments, store given: SQLiteStore?, feed: LiveFee
     state: state, store: store, backend: backend, clock: clock, context: context)
   if var feed {
     runtime.onIdle = { now in _ = try? feed.step(into: store, now: now) }
+  }
+  if args.flag("--exit-after-first-frame") {
+    runtime.reload()
+    runtime.redraw()
+    return .ok
   }
   runtime.run()
   return .ok

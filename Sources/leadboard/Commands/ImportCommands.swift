@@ -259,7 +259,7 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
   let overrides = try mappingOverrides(args)
   let dryRun = args.flag("--dry-run")
   let now = try clock(args)
-  let store: SQLiteStore?
+  let store: (any CommandStore)?
   if dryRun {
     let path = storePath(args)
     store =

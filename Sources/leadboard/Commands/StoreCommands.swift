@@ -15,11 +15,12 @@ let storeCommands: [CommandSpec] = [
         _ = try loadPlaybook(file: file)  // report its problems before touching the store
         text = try AtomicFile.read(file)
       }
-      let path = storePath(args)
-      let existed = FileManager.default.fileExists(atPath: path)
+      let path = storeLabel(args)
+      var existed = FileManager.default.fileExists(atPath: path)
       let store = try openStore(
         args, create: true, playbookText: text, replacePlaybook: text != nil)
       let events = try storeCall { () throws(StoreError) in try store.eventCount() }
+      if isTeamStore(storePath(args)) { existed = events > 0 }
       if args.flag("--json") {
         Console.out(
           JSON.object([
@@ -44,7 +45,8 @@ let storeCommands: [CommandSpec] = [
       OptionSpec(
         name: "--replay", value: nil,
         help:
-          "store a full log (an 'export --events' file) as given, rule outcomes included, without running the rules"),
+          "store a full log (an 'export --events' file) as given, rule outcomes included, without running the rules"
+      ),
     ],
     run: { args in try runIngest(args) }),
   CommandSpec(
@@ -194,7 +196,10 @@ func runIngest(_ args: ParsedArguments) throws -> ExitCode {
     }
     if !replay, EventType.ruleOutcomes.contains(event.type) {
       rejects.append(
-        (lineNumber, "type: \(event.type.rawValue) is written by the rules, not ingested (use --replay for an exported log)"))
+        (
+          lineNumber,
+          "type: \(event.type.rawValue) is written by the rules, not ingested (use --replay for an exported log)"
+        ))
       continue
     }
     batch.append((lineNumber, event))

@@ -1,10 +1,13 @@
 import Foundation
 import LeadLifecycle
+import PostgresStore
 import SQLiteStore
 
 let dbOption = OptionSpec(
   name: "--db", value: "PATH",
-  help: "the store (default: $LEADBOARD_DB, else $XDG_DATA_HOME/leadboard/leadboard.db)")
+  help:
+    "the store: a file, or a postgres:// URL for team mode (default: $LEADBOARD_DB, else $XDG_DATA_HOME/leadboard/leadboard.db)"
+)
 let nowOption = OptionSpec(
   name: "--now", value: "ISO-8601", help: "the clock: act as if it were this time")
 let asOption = OptionSpec(
@@ -17,17 +20,45 @@ func storePath(_ args: ParsedArguments) -> String {
   return Paths.dataDirectory + "/leadboard.db"
 }
 
-/// Opens the store; `create` allows a new file, otherwise a missing one is an error that says
-/// how to start.
+/// What the commands need of a store beyond the contract: both stores have it.
+protocol CommandStore: PipelineStore {
+  /// The rules engine of the store's playbook.
+  var engine: LifecycleEngine { get }
+  /// How many events the log holds.
+  func eventCount() throws(StoreError) -> Int
+  /// How many decoded lead states the store caches (a bulk import lowers it).
+  var stateCacheCapacity: Int { get set }
+}
+
+extension SQLiteStore: CommandStore {}
+extension PostgresStore: CommandStore {}
+
+/// The store location as messages show it: a URL without its password.
+func storeLabel(_ args: ParsedArguments) -> String {
+  let path = storePath(args)
+  return isTeamStore(path) ? PostgresStore.redact(path) : path
+}
+
+/// True when the store location is a PostgreSQL URL (team mode).
+func isTeamStore(_ location: String) -> Bool { PostgresStore.handles(location) }
+
+/// Opens the store: a SQLite file, or PostgreSQL for a `postgres://` / `postgresql://` URL
+/// (team mode; the database must exist, the tables are created on first use). `create`
+/// allows a new file, otherwise a missing one is an error that says how to start.
 func openStore(
   _ args: ParsedArguments, create: Bool = false, playbookText: String? = nil,
   replacePlaybook: Bool = false
 )
-  throws -> SQLiteStore
+  throws -> any CommandStore
 {
   let path = storePath(args)
-  if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
-    throw CLIError(.storeUnavailable, "team mode (PostgreSQL) is not available in this build yet")
+  if isTeamStore(path) {
+    do {
+      return try PostgresStore(
+        url: path, playbookText: playbookText, replacePlaybook: replacePlaybook)
+    } catch {
+      throw CLIError(.storeUnavailable, error.message)
+    }
   }
   if !create && path != ":memory:" && !FileManager.default.fileExists(atPath: path) {
     throw CLIError(

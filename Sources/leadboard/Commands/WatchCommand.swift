@@ -34,13 +34,26 @@ let watchCommand = CommandSpec(
     let wall = SystemWallClock()
     let started = ProcessInfo.processInfo.systemUptime
     var token = try storeCall { () throws(StoreError) in try store.changeToken() }
-    if !args.flag("--json") { Console.out("watching \(storePath(args)) (every \(interval) ms)") }
+    if !args.flag("--json") { Console.out("watching \(storeLabel(args)) (every \(interval) ms)") }
+    var offline = false
     while true {
       usleep(useconds_t(interval * 1000))
       if let timeout, ProcessInfo.processInfo.systemUptime - started > timeout {
         throw CLIError(.failure, "no change within \(timeout) s")
       }
-      let now = try storeCall { () throws(StoreError) in try store.changeToken() }
+      let now: Int64
+      do {
+        now = try store.changeToken()
+      } catch {
+        // The server (team mode) or the file went away: say so once, keep looking.
+        if !offline { Console.err("offline: \((error as? StoreError)?.message ?? "\(error)")") }
+        offline = true
+        continue
+      }
+      if offline {
+        offline = false
+        Console.err("back online")
+      }
       guard now != token else { continue }
       token = now
       let seen = wall.now()

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Stalls in one stage at the report's clock.
+public struct StallStage: Sendable, Equatable {
+  public var stage: Stage
+  /// Open leads in the stage.
+  public var open: Int
+  /// Stalled and not snoozed.
+  public var stalled: Int
+  /// Stalled but snoozed (reported apart, not in `stalled`).
+  public var snoozed: Int
+  /// Open leads per aging bucket (`StallsReport.bucketLabels`), by days in the stage.
+  public var aging: [Int]
+  /// stalled / open, percent.
+  public var rate: Double? { open == 0 ? nil : 100 * Double(stalled) / Double(open) }
+}
+
+/// `report stalls`: the stall rate per stage, the count per black hole, how long open leads have
+/// waited, and the snoozed ones apart.
+///
+/// Definitions: at the report's clock (now, or the `--as-of` time), over the cohort's open leads
+/// (not customers, not closed); a lead is stalled when the playbook's `StallRule` says so (longer
+/// in the stage than `stallAfter`, or an opportunity past its close date); a snoozed stalled
+/// lead counts as snoozed, not stalled. The stall rate is stalled / open leads in the stage.
+public struct StallsReport: Sendable, Equatable {
+  /// Days-in-stage buckets: 0–7, 8–30, 31–90, 91–180, over 180.
+  public static let bucketLabels = ["0-7d", "8-30d", "31-90d", "91-180d", ">180d"]
+  static let bucketUpper = [7, 30, 90, 180]
+
+  public var stages: [StallStage]
+  /// Per black hole: stalled (not snoozed) and snoozed counts.
+  public var blackHoles: [(hole: BlackHole, stalled: Int, snoozed: Int)]
+  /// Every stalled lead, snoozed ones included, by black hole then lead id.
+  public var alerts: [StallAlert]
+
+  public static func == (a: StallsReport, b: StallsReport) -> Bool {
+    a.stages == b.stages && a.alerts == b.alerts
+  }
+
+  public init(_ input: ReportInput) {
+    let rule = StallRule(playbook: input.playbook)
+    var rows = Dictionary(
+      uniqueKeysWithValues: Transition.stages.map {
+        ($0, StallStage(stage: $0, open: 0, stalled: 0, snoozed: 0, aging: [0, 0, 0, 0, 0]))
+      })
+    var alerts: [StallAlert] = []
+    for lead in input.leads where lead.isOpen && rows[lead.stage] != nil {
+      rows[lead.stage]!.open += 1
+      let d = lead.daysInStage(at: input.now)
+      rows[lead.stage]!.aging[StallsReport.bucketUpper.firstIndex { d <= $0 } ?? 4] += 1
+      if let a = rule.evaluate(lead, at: input.now) {
+        alerts.append(a)
+        if a.snoozedUntil != nil {
+          rows[lead.stage]!.snoozed += 1
+        } else {
+          rows[lead.stage]!.stalled += 1
+        }
+      }
+    }
+    stages = Transition.stages.map { rows[$0]! }
+    self.alerts = alerts.sorted {
+      ($0.blackHole.rawValue, $0.lead) < ($1.blackHole.rawValue, $1.lead)
+    }
+    blackHoles = BlackHole.allCases.map { h in
+      (
+        h, alerts.filter { $0.blackHole == h && $0.snoozedUntil == nil }.count,
+        alerts.filter { $0.blackHole == h && $0.snoozedUntil != nil }.count
+      )
+    }
+  }
+
+  /// Stalled (not snoozed) leads in all stages.
+  public var totalStalled: Int { stages.map(\.stalled).reduce(0, +) }
+
+  /// The documented `--json` shape.
+  public var json: JSON {
+    .object([
+      (
+        "stages",
+        .array(
+          stages.map { s in
+            .object([
+              ("stage", .string(s.stage.rawValue)), ("open", .int(s.open)),
+              ("stalled", .int(s.stalled)), ("snoozed", .int(s.snoozed)),
+              ("stall_rate", .number(s.rate, places: 2)),
+              (
+                "aging",
+                .object(zip(StallsReport.bucketLabels, s.aging).map { ($0, .int($1)) })
+              ),
+            ])
+          })
+      ),
+      (
+        "black_holes",
+        .array(
+          blackHoles.map { h in
+            .object([
+              ("id", .string(h.hole.rawValue)), ("title", .string(h.hole.title)),
+              ("stalled", .int(h.stalled)), ("snoozed", .int(h.snoozed)),
+              ("action", .string(h.hole.suggestedAction)),
+            ])
+          })
+      ),
+      ("stalled", .int(totalStalled)),
+      ("snoozed", .int(stages.map(\.snoozed).reduce(0, +))),
+    ])
+  }
+}

@@ -1,0 +1,409 @@
+import CursesBackend
+import Foundation
+import LeadLifecycle
+import LeadboardApp
+import SQLiteStore
+import TerminalKit
+
+// leadboard-bench: every scenario measured beside a baseline taken in the same run, because
+// these machines are shared and noisy; ratios are what we compare. One JSON object per
+// scenario on stdout; progress on stderr.
+//
+//   swift run -c release leadboard-bench            full sizes (1,000,000 leads)
+//   swift run -c release leadboard-bench --quick    1/10 sizes; exits 1 when a ratio is more
+//                                                   than 2× worse than its target
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let quick = arguments.contains("--quick")
+let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
+let scale = quick ? 10 : 1
+let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+let leadboard = binDir + "/leadboard"
+let work = NSTemporaryDirectory() + "leadboard-bench-\(getpid())"
+try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: work) }
+let now = ISO8601.parse("2026-12-01T09:00:00Z")!
+var regressions: [String] = []
+
+func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+/// Seconds taken by `body`.
+func time(_ body: () throws -> Void) rethrows -> Double {
+  let start = DispatchTime.now().uptimeNanoseconds
+  try body()
+  return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+func percentile(_ xs: [Double], _ p: Double) -> Double {
+  let s = xs.sorted()
+  return s[min(s.count - 1, Int(Double(s.count - 1) * p))]
+}
+
+/// Runs a process (stdout and stderr to /dev/null, stdin from a file if given); returns its
+/// wall seconds and its own peak RSS in KB (from wait4, so earlier children do not count).
+@discardableResult
+func run(
+  _ path: String, _ args: [String], stdin: String? = nil, environment: [String: String] = [:]
+) throws -> (Double, Int) {
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
+  let outPath = work + "/last-stdout.txt"
+  posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+  let errPath = work + "/last-stderr.txt"
+  posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+  let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
+  defer { argv.forEach { free($0) } }
+  var env = ProcessInfo.processInfo.environment
+  for (k, v) in environment { env[k] = v }
+  let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+  defer { envp.forEach { free($0) } }
+  var pid: pid_t = 0
+  var usage = rusage()
+  var status: Int32 = 0
+  let seconds = try time {
+    let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+    guard rc == 0 else {
+      throw BenchError(message: "cannot start \(path): \(String(cString: strerror(rc)))")
+    }
+    _ = wait4(pid, &status, 0, &usage)
+  }
+  // WIFEXITED && WEXITSTATUS == 0, spelled out: the macros do not import.
+  if status & 0x7F != 0 || (status >> 8) & 0xFF != 0 {
+    let err =
+      ((try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+      + ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "").suffix(300)
+    throw BenchError(
+      message:
+        "\(([path] + args).joined(separator: " ")) failed (status \(status)): \(err.prefix(300))")
+  }
+  return (seconds, usage.ru_maxrss)
+}
+
+struct BenchError: Error, CustomStringConvertible {
+  var message: String
+  var description: String { message }
+}
+
+/// Prints one scenario's figures; `lowerIsBetter` ratios are compared with `target`.
+@MainActor func report(
+  _ scenario: String, figure: String, value: Double, unit: String, baseline: String? = nil,
+  baselineValue: Double? = nil,
+  ratio: Double? = nil, target: Double? = nil, targetText: String, extra: [(String, JSON)] = []
+) {
+  var met: Bool?
+  if let target, let r = ratio ?? (baselineValue == nil ? value : nil) { met = r <= target }
+  var pairs: [(String, JSON)] = [
+    ("scenario", .string(scenario)), ("figure", .string(figure)),
+    ("value", .number((value * 1000).rounded() / 1000)),
+    ("unit", .string(unit)),
+  ]
+  if let baseline { pairs.append(("baseline", .string(baseline))) }
+  if let baselineValue {
+    pairs.append(("baseline_value", .number((baselineValue * 1000).rounded() / 1000)))
+  }
+  if let ratio { pairs.append(("ratio", .number((ratio * 100).rounded() / 100))) }
+  pairs.append(("target", .string(targetText)))
+  if let met { pairs.append(("met", .bool(met))) }
+  pairs += extra
+  pairs.append(("quick", .bool(quick)))
+  FileHandle.standardOutput.write(Data((JSON.object(pairs).serialized() + "\n").utf8))
+  if quick, let target, let r = ratio ?? (baselineValue == nil ? value : nil), r > 2 * target {
+    regressions.append("\(scenario): \(r) is more than twice the target \(target)")
+  }
+}
+
+// MARK: - Inputs
+
+/// A synthetic store of `n` leads built through `replay` (stored facts, no rules): a realistic
+/// stage mix, owners, deal values, SLA and stall columns.
+func buildStore(_ path: String, leads n: Int) throws -> SQLiteStore {
+  unlink(path)
+  let store = try SQLiteStore(path: path)
+  let reps = store.playbook.routing.reps.map(\.id)
+  var batch: [Event] = []
+  batch.reserveCapacity(20_000)
+  let stages: [(Stage, Int)] = [
+    (.known, 60), (.mql, 10), (.sal, 8), (.sql, 7), (.opportunity, 8), (.customer, 7),
+  ]
+  for i in 0..<n {
+    let id = "B\(i)"
+    let t0 = now.addingTimeInterval(-Double((i * 7919) % (365 * 86400)))
+    let japanese = i % 2 == 0
+    let profile = Profile(
+      email: "b\(i)@example.com", name: japanese ? "山田 太郎\(i % 97)" : "Lead \(i)",
+      company: japanese ? "株式会社サンプル\(i % 31)" : "Acme \(i % 31)", country: japanese ? "JP" : "US",
+      source: ["organic_search", "webinar", "referral", "events"][i % 4])
+    batch.append(Event(id: "\(id)-f", at: t0, lead: id, .formSubmit(form: nil, profile: profile)))
+    var target = Stage.known
+    var roll = (i * 37) % 100
+    for (stage, share) in stages {
+      if roll < share {
+        target = stage
+        break
+      }
+      roll -= share
+    }
+    var t = t0
+    for stage in Stage.allCases where stage > .visitor && stage <= target {
+      t = t.addingTimeInterval(86400)
+      batch.append(
+        Event(
+          id: "\(id)-s\(stage.rank)", at: t, lead: id, actor: "rules",
+          .stageChanged(from: stage.previous, to: stage, reason: "bench")))
+      if stage == .mql {
+        batch.append(
+          Event(
+            id: "\(id)-a", at: t, lead: id, actor: "rules",
+            .assigned(to: reps[i % reps.count], team: nil, explanation: "bench")))
+      }
+      if stage == .opportunity {
+        batch.append(
+          Event(
+            id: "\(id)-o", at: t, lead: id,
+            .opportunityCreated(
+              OpportunityFields(
+                value: Double(10_000 + (i % 500) * 1000),
+                closeDate: t.addingTimeInterval(60 * 86400), stakeholders: ["a", "b"]))))
+      }
+    }
+    if batch.count >= 20_000 {
+      try store.replay(batch)
+      batch.removeAll(keepingCapacity: true)
+    }
+  }
+  try store.replay(batch)
+  return store
+}
+
+// MARK: - Scenarios
+
+@MainActor func ingestScenario() throws {
+  let n = 1_000_000 / scale
+  log("ingest: generating \(n) JSONL events")
+  let jsonl = work + "/events.jsonl"
+  let csv = work + "/events.csv"
+  var out = ""
+  var rows = ""
+  out.reserveCapacity(n * 180)
+  for i in 0..<n {
+    let lead = "I\(i / 2)"
+    let at = ISO8601.format(now.addingTimeInterval(Double(i)))
+    let line =
+      i % 2 == 0
+      ? #"{"id":"i\#(i)","type":"form_submit","at":"\#(at)","lead":"\#(lead)","email":"\#(lead)@example.com","name":"山田 太郎","company":"株式会社サンプル"}"#
+      : #"{"id":"i\#(i)","type":"email_open","at":"\#(at)","lead":"\#(lead)","campaign":"nov"}"#
+    out += line + "\n"
+    rows += "i\(i),\(lead),\(i % 2 == 0 ? "form_submit" : "email_open"),\(at)\n"
+  }
+  try out.write(toFile: jsonl, atomically: false, encoding: .utf8)
+  try rows.write(toFile: csv, atomically: false, encoding: .utf8)
+  let db = work + "/ingest.db"
+  log("ingest: leadboard ingest")
+  let (ours, rss) = try run(leadboard, ["ingest", jsonl, "--db", db, "--quiet"])
+  log("ingest: sqlite3 .import")
+  let script = work + "/import.sql"
+  try
+    "CREATE TABLE events(id TEXT PRIMARY KEY, lead TEXT, type TEXT, at TEXT);\n.mode csv\n.import \(csv) events\n"
+    .write(
+      toFile: script, atomically: false, encoding: .utf8)
+  let (base, _) = try run("/usr/bin/sqlite3", [work + "/base.db"], stdin: script)
+  report(
+    "ingest_jsonl", figure: "events/s", value: Double(n) / ours, unit: "events/s",
+    baseline: "sqlite3 .import of \(n) rows",
+    baselineValue: Double(n) / base, ratio: ours / base, target: 2,
+    targetText: "wall ≤ 2× the baseline",
+    extra: [
+      ("events", .int(n)), ("seconds", .number(ours)), ("baseline_seconds", .number(base)),
+      ("peak_rss_mb", .int(rss / 1024)),
+    ])
+}
+
+@MainActor func boardScenarios() throws {
+  let big = 1_000_000 / scale
+  let small = 10_000
+  log("board: building stores of \(small) and \(big) leads")
+  let smallStore = try buildStore(work + "/small.db", leads: small)
+  let bigStore = try buildStore(work + "/big.db", leads: big)
+  func refresh(_ store: SQLiteStore) throws -> Double {
+    let state = AppState(size: Size(width: 200, height: 50), now: now, me: "sato")
+    _ = try SnapshotLoader(store: store).load(for: state)  // warm the page cache and decoded states
+    var times: [Double] = []
+    for _ in 0..<5 {
+      times.append(try time { _ = try SnapshotLoader(store: store).load(for: state) })
+    }
+    return median(times)
+  }
+  let s = try refresh(smallStore)
+  let b = try refresh(bigStore)
+  report(
+    "board_refresh", figure: "pipeline + visible cards", value: b * 1000, unit: "ms",
+    baseline: "the same on \(small) leads",
+    baselineValue: s * 1000, ratio: b / s, target: 3,
+    targetText: "≤ 50 ms at \(big) leads; ratio ≤ 3",
+    extra: [("leads", .int(big)), ("under_50ms", .bool(b * 1000 <= 50))])
+
+  // Frames: render + diff at 200×50, and bytes written for a 1 % change against a full redraw.
+  let ctx = RenderContext(playbook: bigStore.playbook)
+  var state = AppState(size: Size(width: 200, height: 50), now: now, me: "sato")
+  state.data = try SnapshotLoader(store: bigStore).load(for: state)
+  var frames: [Double] = []
+  var previous = render(state, ctx)
+  for i in 0..<300 {
+    state.now = now.addingTimeInterval(Double(i))
+    frames.append(
+      time {
+        let next = render(state, ctx)
+        _ = next.diff(from: previous)
+        previous = next
+      })
+  }
+  let frameUs = median(frames) * 1e6
+  let out = work + "/tty.out"
+  let outFile = fopen(out, "w+")!
+  let inFile = fopen("/dev/null", "r")!
+  setenv("LC_ALL", "C.UTF-8", 1)
+  let backend = try CursesBackend(
+    term: "xterm-256color", output: outFile, input: inFile, environment: ["TERM": "xterm-256color"])
+  backend.resize(to: Size(width: 200, height: 50))
+  let base = render(state, ctx)
+  backend.present(base)
+  fflush(outFile)
+  let fullBytes = ftell(outFile)
+  var changed = base
+  var k = 0
+  for y in 0..<50 where k < 100 {
+    for x in stride(from: 3, to: 200, by: 20) where k < 100 {
+      changed[x, y] = Cell("#", style: Style(fg: .red))
+      k += 1
+    }
+  }
+  backend.present(changed)
+  fflush(outFile)
+  let deltaBytes = ftell(outFile) - fullBytes
+  backend.shutdown()
+  fclose(outFile)
+  fclose(inFile)
+  report(
+    "frame", figure: "render + diff at 200×50", value: frameUs, unit: "µs", target: 2000,
+    targetText: "≤ 2 ms per frame",
+    extra: [("met", .bool(frameUs <= 2000))])
+  report(
+    "frame_bytes", figure: "bytes written when 1 % of cells change", value: Double(deltaBytes),
+    unit: "bytes",
+    baseline: "a full redraw", baselineValue: Double(fullBytes), ratio: Double(deltaBytes) / 1024,
+    target: 1,
+    targetText: "≤ 1 KB per 1 % change")
+
+  // Keypress → frame on the big store.
+  let updater = Updater(playbook: bigStore.playbook)
+  var latencies: [Double] = []
+  for i in 0..<500 {
+    latencies.append(
+      time {
+        _ = updater.update(&state, .key(i % 2 == 0 ? .char("j") : .char("k")))
+        let next = render(state, ctx)
+        _ = next.diff(from: previous)
+        previous = next
+      })
+  }
+  report(
+    "keypress", figure: "key → frame p99 at \(big) leads",
+    value: percentile(latencies, 0.99) * 1000, unit: "ms",
+    target: 16, targetText: "p99 ≤ 16 ms", extra: [("p50_ms", .number(median(latencies) * 1000))])
+
+  // Start-up to first frame, as a process in a pseudo-terminal, against `--version`.
+  let (first, rss) = try run(
+    "/usr/bin/script",
+    [
+      "-qec",
+      "\(leadboard) board --db \(work)/big.db --now 2026-12-01T09:00:00Z --exit-after-first-frame",
+      "/dev/null",
+    ],
+    environment: ["TERM": "xterm-256color", "LC_ALL": "C.UTF-8"])
+  let (version, _) = try run(leadboard, ["--version"])
+  report(
+    "startup", figure: "start-up to first frame at \(big) leads", value: first * 1000, unit: "ms",
+    baseline: "leadboard --version", baselineValue: version * 1000, target: 150,
+    targetText: "≤ 150 ms; RSS ≤ 64 MB",
+    extra: [("peak_rss_mb", .int(rss / 1024)), ("met", .bool(first * 1000 <= 150))])
+}
+
+@MainActor func claimsScenario() throws {
+  let n = 4000 / scale * (quick ? 2 : 1)
+  let db = work + "/claims.db"
+  let file = work + "/mqls.jsonl"
+  var text = ""
+  for i in 0..<n {
+    let at = ISO8601.format(now.addingTimeInterval(Double(i)))
+    text +=
+      #"{"id":"f\#(i)","type":"form_submit","at":"\#(at)","lead":"M\#(i)","email":"m\#(i)@example.com"}"#
+      + "\n"
+    text += #"{"id":"d\#(i)","type":"demo_request","at":"\#(at)","lead":"M\#(i)"}"# + "\n"
+  }
+  try text.write(toFile: file, atomically: false, encoding: .utf8)
+  try run(leadboard, ["ingest", file, "--db", db, "--quiet"])
+  let reps = ["sato", "tanaka", "suzuki", "takahashi", "alice", "bob", "carol", "dave"]
+  let ids = (0..<n).map { "M\($0)" }
+  let wall = try time {
+    var procs: [Process] = []
+    for (k, rep) in reps.enumerated() {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: leadboard)
+      var shuffle = SeededShuffle.shared(k)
+      p.arguments =
+        ["accept"] + ids.shuffled(using: &shuffle) + [
+          "--as", rep, "--db", db, "--now", "2026-12-01T10:00:00Z",
+        ]
+      p.standardOutput = FileHandle.nullDevice
+      p.standardError = FileHandle.nullDevice
+      try p.run()
+      procs.append(p)
+    }
+    for p in procs { p.waitUntilExit() }
+  }
+  let store = try SQLiteStore(path: db)
+  let accepted = try store.allEvents(asOf: nil).filter { $0.type == .accepted }.count
+  report(
+    "claims_sqlite", figure: "claims/s, 8 processes on \(n) MQLs", value: Double(n) / wall,
+    unit: "claims/s",
+    target: nil, targetText: "0 double claims; ≥ 500/s",
+    extra: [
+      ("double_claims", .int(accepted - n)),
+      ("met", .bool(accepted == n && Double(n) / wall >= 500)),
+    ])
+}
+
+/// A deterministic shuffle per process index.
+struct SeededShuffle: RandomNumberGenerator {
+  var state: UInt64
+  static func shared(_ k: Int) -> SeededShuffle {
+    SeededShuffle(state: UInt64(k + 1) &* 0x9E37_79B9_7F4A_7C15)
+  }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    return z ^ (z >> 27)
+  }
+}
+
+// MARK: - Main
+
+let scenarios: [(String, @MainActor () throws -> Void)] = [
+  ("ingest", ingestScenario), ("board", boardScenarios), ("claims", claimsScenario),
+]
+for (name, body) in scenarios where only == nil || only == name {
+  do {
+    try body()
+  } catch {
+    log("\(name): failed: \(error)")
+    regressions.append("\(name): failed: \(error)")
+  }
+}
+if quick && !regressions.isEmpty {
+  log("regressions:\n" + regressions.joined(separator: "\n"))
+  exit(1)
+}
