@@ -7,7 +7,7 @@ pg_start() {
   local bin
   bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   [ -n "$bin" ] && PATH="$bin:$PATH"
-  PG_DIR=$(mktemp -d /tmp/leadboard-pg.XXXXXX)
+  PG_DIR=$(mktemp -d -t leadboard-pg.XXXXXX)
   chmod 755 "$PG_DIR"
   PG_RUN=()
   if [ "$(id -u)" = 0 ]; then

@@ -76,7 +76,7 @@ elif ! rb import --help >/dev/null 2>&1; then
   echo "  SKIP the Olist report checks: this build has no 'leadboard import' command"
 else
   O=2026-01-01T00:00:00Z
-  rb import "$mql" "$deals" --preset olist-mql --preset olist-deals --db olist.db --now $O >/dev/null
+  rb import "$mql" "$deals" --preset olist-mql --preset olist-deals --db olist.db --now $O >/dev/null 2>import.err
   rb report funnel --json --db olist.db --now $O > of.json
   check "Olist funnel: 8,000 MQLs and 842 customers (10.5 %)" python3 -c "
 import json; d = json.load(open('of.json')); print('    mqls', d['mqls'], 'customers', d['customers'], 'rate', d['mql_to_customer_rate'])

@@ -26,14 +26,7 @@ public enum ThemeLoader {
   public static func parse(_ text: String, name fallbackName: String, over base: Theme? = nil)
     throws(ConfigProblems) -> Theme
   {
-    let root: JSON
-    do {
-      root = try JSON5Parser.parse(text)
-    } catch {
-      throw ConfigProblems([
-        ConfigProblem(path: "", position: error.position, message: error.message)
-      ])
-    }
+    let root = try ConfigReader.document(text)
     let reader = ConfigReader()
     var theme = base ?? dark
     theme.name = fallbackName

@@ -142,14 +142,7 @@ public struct ImportMapping: Sendable, Equatable {
   /// Reads a JSON5 mapping file; every problem is reported with its path, line and column.
   /// A `preset` key starts from that preset.
   public static func parse(_ text: String, name: String) throws(ConfigProblems) -> ImportMapping {
-    let root: JSON
-    do {
-      root = try JSON5Parser.parse(text)
-    } catch {
-      throw ConfigProblems([
-        ConfigProblem(path: "", position: error.position, message: error.message)
-      ])
-    }
+    let root = try ConfigReader.document(text)
     let reader = ConfigReader()
     var m = ImportMapping(name: name)
     guard let o = reader.object(root, "") else { throw ConfigProblems(reader.problems) }

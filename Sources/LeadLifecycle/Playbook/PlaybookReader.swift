@@ -37,6 +37,16 @@ public final class ConfigReader {
 
   public init() {}
 
+  /// Parses a JSON5 configuration document (playbook, theme, mapping, config); a syntax error
+  /// becomes the one problem, with its line and column.
+  public static func document(_ text: String) throws(ConfigProblems) -> JSON {
+    do {
+      return try JSON5Parser.parse(text)
+    } catch {
+      throw ConfigProblems([ConfigProblem(path: "", position: error.position, message: error.message)])
+    }
+  }
+
   /// Records a problem at `node`.
   public func problem(_ path: String, _ node: JSON?, _ message: String) {
     problems.append(ConfigProblem(path: path, position: node?.position ?? .none, message: message))
@@ -226,14 +236,7 @@ extension Playbook {
   /// Parses and checks a playbook. Missing keys take the built-in default's value.
   /// - Throws: `ConfigProblems` listing every problem with its path, line and column.
   public static func parse(_ text: String) throws(ConfigProblems) -> Playbook {
-    let root: JSON
-    do {
-      root = try JSON5Parser.parse(text)
-    } catch {
-      throw ConfigProblems([
-        ConfigProblem(path: "", position: error.position, message: error.message)
-      ])
-    }
+    let root = try ConfigReader.document(text)
     return try read(root, defaults: .builtIn)
   }
 

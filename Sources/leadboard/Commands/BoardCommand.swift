@@ -23,9 +23,9 @@ struct UserConfig {
     let text = try AtomicFile.read(path)
     let root: JSON
     do {
-      root = try JSON5Parser.parse(text)
+      root = try ConfigReader.document(text)
     } catch {
-      throw CLIError(.badInput, "\(path):\(error.position): \(error.message)")
+      throw CLIError(.badInput, error.problems.map { "\(path):\($0)" }.joined(separator: "\n"))
     }
     let reader = ConfigReader()
     var c = UserConfig()
