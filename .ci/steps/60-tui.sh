@@ -42,6 +42,11 @@ check "2 shows the queue" wait_for lb "MQLs for $rep"
 tmux send-keys -t lb 3
 check "3 shows the alerts" wait_for lb "MQL → SAL: handed over"
 check "the escape sequence in a name is shown inert" wait_for lb "Evil␛[2JName"
+tmux send-keys -t lb 5
+check "5 shows the reports: funnel against the seed's ranges" wait_for lb "Funnel: entries per stage"
+check "and velocity against the benchmarks" wait_for lb "Velocity: median days in stage"
+tmux send-keys -t lb b
+check "b splits the reports by source" wait_for lb "by source"
 tmux send-keys -t lb 1 Enter
 check "Enter opens a lead" wait_for lb "Score ledger"
 tmux send-keys -t lb Escape '?'

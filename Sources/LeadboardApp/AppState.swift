@@ -4,7 +4,7 @@ import TerminalKit
 
 /// The views, on the number keys.
 public enum ViewID: Int, Sendable, CaseIterable {
-  case board = 1, queue, alerts, lead
+  case board = 1, queue, alerts, lead, reports
 
   func title(_ s: Strings) -> String {
     switch self {
@@ -12,6 +12,7 @@ public enum ViewID: Int, Sendable, CaseIterable {
     case .queue: return s.queue
     case .alerts: return s.alerts
     case .lead: return s.lead
+    case .reports: return s.reports
     }
   }
 }
@@ -32,6 +33,8 @@ public struct Snapshot: Sendable, Equatable {
   public var leadEvents: [Event] = []
   /// Reps and teams, for pickers.
   public var reps: [Rep] = []
+  /// The Reports view's model (only while that view is open).
+  public var reports: ReportsModel?
 
   public init() {}
 
@@ -121,6 +124,8 @@ public struct AppState: Sendable, Equatable {
   public var queueIndex = 0
   public var alertIndex = 0
   public var leadScroll = 0
+  /// Which dimension the Reports view's table is split by (index into its list).
+  public var reportDimension = 0
 
   // Filters
   public var search = ""
@@ -188,6 +193,8 @@ public struct AppState: Sendable, Equatable {
       return alertIndex < rows.count ? rows[alertIndex] : nil
     case .lead:
       return data.lead
+    case .reports:
+      return nil
     }
   }
 

@@ -5,7 +5,7 @@ import TerminalKit
 /// What a key can do.
 public enum Command: String, Sendable, CaseIterable {
   case quit, help, nextView, prevView
-  case board, queue, alerts, leadView
+  case board, queue, alerts, leadView, reports, dimension
   case up, down, left, right, top, bottom, pageUp, pageDown
   case open, back, filter, facet, mine, move
   case accept, recycle, disqualify, snooze, lost, reassign, next, prev, refresh
@@ -59,6 +59,13 @@ public struct Keymap: Sendable {
     KeyBinding(
       keys: [.char("4")], command: .leadView, help: ("lead", "リード"), group: .global, views: nil,
       hint: false),
+    KeyBinding(
+      keys: [.char("5")], command: .reports, help: ("reports", "レポート"), group: .global, views: nil,
+      hint: false),
+    KeyBinding(
+      keys: [.char("b")], command: .dimension,
+      help: ("split the table by source, owner, team, segment", "内訳の切替(ソース・担当・チーム・規模)"),
+      group: .global, views: [.reports], hint: true),
     KeyBinding(
       keys: [.char("k"), .up], command: .up, help: ("up", "上へ"), group: .navigation, views: nil,
       hint: false),

@@ -56,6 +56,19 @@ public struct SnapshotLoader {
     {
       engine.sla.status(of: $0, at: now)?.state == .breached
     }
+    if state.view == .reports {
+      // The whole log, replayed: only for the Reports view, and not more often than every few
+      // seconds while other processes keep changing the store.
+      if let previous = state.data.reports,
+        now.timeIntervalSince(previous.computedAt) < ReportsModel.refreshInterval
+      {
+        snap.reports = previous
+      } else {
+        let dimension = reportDimensions[state.reportDimension % reportDimensions.count]
+        snap.reports = ReportsModel(
+          playbook: playbook, log: try store.allEvents(asOf: nil), now: now, dimension: dimension)
+      }
+    }
     if let id = state.openLead {
       snap.lead = try store.lead(id)
       snap.leadEvents = try store.events(forLead: id)

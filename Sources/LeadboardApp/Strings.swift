@@ -94,5 +94,16 @@ public struct Strings: Sendable {
     return ja[key] ?? key
   }
 
+  public var computing: String { t("computing the reports…", "レポートを計算中…") }
+  public var funnelTitle: String {
+    t("Funnel: entries per stage → conversion", "ファネル:ステージ別の流入 → 転換率")
+  }
+  public var velocityTitle: String { t("Velocity: median days in stage", "速度:ステージ滞在日数の中央値") }
+  public var weeklyMQLs: String { t("MQLs per week (12 wk)", "週次MQL数(12週)") }
+  public var weeklySLA: String { t("SLA met per week", "週次SLA遵守率") }
+  public var benchmarkWord: String { t("seed", "基準") }
+  public var leadsWord: String { t("leads", "件") }
+  public var byWord: String { t("by", "内訳:") }
+  public var customersWord: String { t("customers", "顧客") }
   public var reconnecting: String { t("store unavailable, retrying", "ストアに接続できません。再試行中") }
 }

@@ -65,7 +65,7 @@ public struct Updater: Sendable {
       return [.quit]
     case .help: state.overlay = .help
     case .nextView, .prevView:
-      let order: [ViewID] = [.board, .queue, .alerts, .lead]
+      let order: [ViewID] = [.board, .queue, .alerts, .lead, .reports]
       let i = order.firstIndex(of: state.view) ?? 0
       let j = (i + (binding.command == .nextView ? 1 : order.count - 1)) % order.count
       return switchView(&state, order[j])
@@ -73,6 +73,11 @@ public struct Updater: Sendable {
     case .queue: return switchView(&state, .queue)
     case .alerts: return switchView(&state, .alerts)
     case .leadView: return switchView(&state, .lead)
+    case .reports: return switchView(&state, .reports)
+    case .dimension:
+      state.reportDimension = (state.reportDimension + 1) % reportDimensions.count
+      state.data.reports = nil  // recomputed for the new split
+      return [.reload]
     case .up: move(&state, by: -1)
     case .down: move(&state, by: 1)
     case .pageUp: move(&state, by: -max(1, state.size.height - 8))
@@ -122,7 +127,9 @@ public struct Updater: Sendable {
       state.mineOnly.toggle()
       state.row = 0
       clampCursors(&state)
-    case .refresh: return [.reload]
+    case .refresh:
+      state.data.reports = nil  // ctrl-r recomputes the reports too
+      return [.reload]
     case .next: move(&state, by: 1, followLead: true)
     case .prev: move(&state, by: -1, followLead: true)
     case .accept, .recycle, .disqualify, .snooze, .lost, .reassign, .move:
@@ -163,7 +170,7 @@ public struct Updater: Sendable {
       state.queueIndex = max(0, min(state.data.queue.count - 1, state.queueIndex + delta))
     case .alerts:
       state.alertIndex = max(0, min(state.alertRows.count - 1, state.alertIndex + delta))
-    case .lead: break
+    case .lead, .reports: break
     }
     clampCursors(&state)
     if state.view == .lead, followLead {

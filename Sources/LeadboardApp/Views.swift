@@ -42,6 +42,7 @@ public func render(_ state: AppState, _ ctx: RenderContext) -> ScreenBuffer {
   case .queue: QueueView.draw(state, ctx, &buf, body)
   case .alerts: AlertsView.draw(state, ctx, &buf, body)
   case .lead: LeadView.draw(state, ctx, &buf, body)
+  case .reports: ReportsView.draw(state, ctx, &buf, body)
   }
   statusLine(state, ctx, &buf, bottom)
   if let overlay = state.overlay { Overlays.draw(overlay, state, ctx, &buf, body) }

@@ -207,13 +207,16 @@ import Testing
 
 /// The theme files in `Themes/` are the built-in themes, and every one reads cleanly.
 @Suite struct ThemeTests {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
     .deletingLastPathComponent()
 
   @Test(arguments: ["dark", "light", "high-contrast", "monochrome"])
   func themeFileMatchesTheBuiltIn(_ name: String) throws {
-    let file = try String(contentsOf: Self.root.appendingPathComponent("Themes/\(name).theme"), encoding: .utf8)
-    #expect(file == ThemeLoader.builtIn[name], "Themes/\(name).theme differs from the built-in text")
+    let file = try String(
+      contentsOf: Self.root.appendingPathComponent("Themes/\(name).theme"), encoding: .utf8)
+    #expect(
+      file == ThemeLoader.builtIn[name], "Themes/\(name).theme differs from the built-in text")
     let theme = try ThemeLoader.parse(file, name: name)
     #expect(Set(theme.styles.keys) == Set(Theme.keys.map(\.0)), "every semantic key is set")
   }
@@ -231,7 +234,9 @@ import Testing
       Issue.record("a broken theme was accepted")
     } catch {
       let lines = error.problems.map(\.description)
-      #expect(lines.contains { $0.hasPrefix("2:") && $0.contains("title.fg: unknown colour 'purple'") }, "\(lines)")
+      #expect(
+        lines.contains { $0.hasPrefix("2:") && $0.contains("title.fg: unknown colour 'purple'") },
+        "\(lines)")
       #expect(lines.contains { $0.contains("muted.fg: expected a string") }, "\(lines)")
       #expect(lines.contains { $0.contains("nope: unknown key") }, "\(lines)")
     }
@@ -258,5 +263,19 @@ import Testing
     #expect(state.selectedLead != nil)
     _ = u.update(&state, .key(.scrollUp))
     #expect(state.row == 0)
+  }
+}
+
+/// The Reports view: key 5 opens it, b changes the split.
+@Suite struct ReportsViewTests {
+  @Test func fiveOpensTheReportsAndBSplitsThem() {
+    let d = ScenarioTests.Driver()
+    d.press(.char("5"))
+    #expect(d.runtime.state.view == .reports)
+    #expect(d.screen.contains("Funnel: entries per stage"))
+    #expect(d.screen.contains("Velocity: median days in stage"))
+    d.press(.char("b"))
+    #expect(d.screen.contains("by source"))
+    #expect(d.screen.contains("webinar"), "the fixture's leads all came from webinars")
   }
 }
