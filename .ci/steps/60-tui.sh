@@ -15,7 +15,7 @@ printf '%s\n' \
 # A tmux server of our own, so nobody else's sessions are touched.
 SOCK="leadboard-ci-$$"
 tmux() { command tmux -L "$SOCK" "$@"; }
-trap 'tmux kill-server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'tmux kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 # wait_for PANE TEXT [SECONDS]: poll the pane until TEXT shows (bounded).
 wait_for() {
   local pane=$1 text=$2 limit=${3:-10} i=0

@@ -10,7 +10,7 @@ BIN=$LEADBOARD_BIN
 "$BIN" demo --leads 200 --seed 3 --no-tui --db d.db --now $NOW >/dev/null
 SOCK="leadboard-abuse-$$"
 tmux() { command tmux -L "$SOCK" "$@"; }
-trap 'tmux kill-server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'tmux kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 wait_for() {
   local pane=$1 text=$2 limit=${3:-10} i=0
   while [ $i -lt $((limit * 10)) ]; do
