@@ -20,3 +20,28 @@ finish() {
   echo "  $pass passed, $fail failed"
   [ "$fail" -eq 0 ]
 }
+# claims_verdict N BIN: the checks of a claims race whose attempts are in all.log, one line per
+# attempt "LEAD_NUMBER REP EXIT_CODE MESSAGE", against the store LEADBOARD_DB names: N winners,
+# every other attempt a conflict naming the winner, each lead owned by its winner.
+claims_verdict() {
+  local n=$1 bin=$2 attempts
+  attempts=$(wc -l < all.log)
+  check "exactly $n accepts succeeded" test "$(awk '$3 == 0' all.log | wc -l)" = "$n"
+  check "every other attempt exited 5 (conflict)" test "$(awk '$3 == 5' all.log | wc -l)" = "$((attempts - n))"
+  check "no other exit code" test "$(awk '$3 != 0 && $3 != 5' all.log | wc -l)" = 0
+  check "each lead won exactly once" test "$(awk '$3 == 0 {print $1}' all.log | sort -u | wc -l)" = "$n"
+  "$bin" leads --stage sal --json > sal.json
+  check "the store agrees: $n SALs, each owned by its winner, each loser named the winner" python3 - "$n" <<'PY'
+import json, re, sys
+owners = {row["id"]: row["owner"] for row in json.load(open("sal.json"))}
+assert len(owners) == int(sys.argv[1]), len(owners)
+for line in open("all.log"):
+    i, rep, code, *msg = line.split(" ", 3)
+    lead = "M" + i
+    if code == "0":
+        assert owners[lead] == rep, (lead, owners[lead], rep)
+    else:
+        m = re.search(r"already accepted by (\S+)", line)
+        assert m and m.group(1) == owners[lead], line
+PY
+}
