@@ -11,6 +11,9 @@ BIN=$LEADBOARD_BIN
 SOCK="leadboard-abuse-$$"
 tmux() { command tmux -L "$SOCK" "$@"; }
 trap 'tmux kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+# A session that lives for the whole step, so the server never exits between two sessions
+# (a new-session racing a server that is shutting down fails with "server exited unexpectedly").
+tmux new-session -d -s keepalive "sleep 3600"
 wait_for() {
   local pane=$1 text=$2 limit=${3:-10} i=0
   while [ $i -lt $((limit * 10)) ]; do
