@@ -130,6 +130,10 @@ public final class Runtime {
         } else {
           dispatch(.appended(lead: lead, verb: verb, status: .added(outcomes: outcomes)))
         }
+      } catch  where error.kind == .forbidden {
+        // The team store's roles refuse this login the change: the store is fine, say why.
+        let refusal = Refusal(.notAllowed, "not permitted for your login (\(error.message))")
+        dispatch(.appended(lead: lead, verb: verb, status: .refused(refusal)))
       } catch {
         dispatch(.storeFailed(error.message))
       }

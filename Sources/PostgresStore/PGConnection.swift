@@ -191,7 +191,10 @@ final class PGConnection {
       kind = .unavailable
     } else if state == "40001" || state == "40P01" || state == "55P03" {
       kind = .busy
-    } else if state == "42501" || state == "25006" {
+    } else if state == "42501" {
+      // Insufficient privilege: a grant or a row-level security policy of `team init`.
+      kind = .forbidden
+    } else if state == "25006" {
       kind = .readOnly
     } else if state.hasPrefix("53") {
       kind = .full
@@ -205,11 +208,16 @@ final class PGConnection {
     let hint: String
     switch kind {
     case .unavailable: hint = " (the server is unreachable; will retry)"
-    case .readOnly: hint = " (permission denied for this role)"
+    case .readOnly: hint = " (the server is read-only)"
+    case .forbidden:
+      hint =
+        " (an SDR login may change only the leads it owns and unowned MQLs; a manager login may change any)"
     case .busy: hint = " (another session holds the lock; try again)"
     default: hint = ""
     }
-    return StoreError(kind, "\(label): \(doing): \(text)\(hint)")
+    // A refusal by the access rules is about the change, not the statement that carried it.
+    let what = kind == .forbidden ? "not permitted for this login" : doing
+    return StoreError(kind, "\(label): \(what): \(text)\(hint)")
   }
 
   // MARK: - Statements

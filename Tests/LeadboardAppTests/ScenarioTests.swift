@@ -87,6 +87,49 @@ import Testing
     #expect(state.status?.text == "L2: already accepted by alice 12 s ago")
   }
 
+  /// A team store whose roles refuse this login every write (an SDR acting on another rep's
+  /// lead): reads pass through to the fixture.
+  final class RefusingStore: PipelineStore {
+    let inner = Fixture.store()
+    var playbook: Playbook { inner.playbook }
+    func append(_ events: [Event]) throws(StoreError) -> [AppendStatus] {
+      throw StoreError(.forbidden, "db: not permitted for this login: row-level security")
+    }
+    func replay(_ events: [Event]) throws(StoreError) -> Int { try inner.replay(events) }
+    func tick(at now: Date) throws(StoreError) -> [Event] { try inner.tick(at: now) }
+    func stageTotals(at now: Date) throws(StoreError) -> [StageTotals] {
+      try inner.stageTotals(at: now)
+    }
+    func leads(_ query: LeadQuery, at now: Date) throws(StoreError) -> [LeadState] {
+      try inner.leads(query, at: now)
+    }
+    func lead(_ id: String) throws(StoreError) -> LeadState? { try inner.lead(id) }
+    func events(forLead id: String) throws(StoreError) -> [Event] { try inner.events(forLead: id) }
+    func allEvents(asOf: Date?) throws(StoreError) -> [Event] { try inner.allEvents(asOf: asOf) }
+    func routingSnapshot() throws(StoreError) -> (state: RoutingState, load: [String: Int]) {
+      try inner.routingSnapshot()
+    }
+    func changeToken() throws(StoreError) -> Int64 { try inner.changeToken() }
+  }
+
+  @Test func aWriteTheTeamRolesRefuseIsAnErrorOnTheLineNotOffline() throws {
+    let store = RefusingStore()
+    let backend = InMemoryBackend(width: 120, height: 40)
+    var state = AppState(size: Size(width: 120, height: 40), now: Fixture.now, me: "sato")
+    state.view = .queue
+    let runtime = Runtime(
+      state: state, store: store, backend: backend, clock: FixedWallClock(Fixture.now),
+      context: RenderContext(playbook: .builtIn))
+    runtime.reload()
+    runtime.dispatch(.key(.char("a")))
+    runtime.redraw()
+    #expect(runtime.state.offline == nil, "the store is reachable: the board must not say offline")
+    #expect(runtime.state.status?.kind == .error)
+    #expect(runtime.state.status?.text.contains("L1: not permitted for your login") == true)
+    #expect(backend.frame.lines.joined().contains("not permitted"))
+    #expect(try store.inner.lead("L1")?.stage == .mql)
+  }
+
   @Test func recycleWithAReasonFromThePlaybook() throws {
     let d = Driver(view: .queue)
     d.press(.char("r"))

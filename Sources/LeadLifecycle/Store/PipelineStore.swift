@@ -90,6 +90,8 @@ public struct RepStatus: Sendable, Equatable {
 public struct StoreError: Error, Sendable, CustomStringConvertible {
   public enum Kind: String, Sendable {
     case unavailable, busy, readOnly = "read_only", full, corrupt, schema, io
+    /// The store's access rules refuse this role the change (team mode row-level security).
+    case forbidden
   }
   public var kind: Kind
   public var message: String

@@ -18,6 +18,9 @@ enum ExitCode: Int32, CaseIterable, Sendable {
   case refused = 6
   /// The store cannot be opened, is locked, read-only or out of space.
   case storeUnavailable = 7
+  /// The store's access rules refuse this role the change (team mode: an SDR changing a lead
+  /// that is neither theirs nor in the open queue).
+  case forbidden = 8
 
   var meaning: String {
     switch self {
@@ -31,6 +34,8 @@ enum ExitCode: Int32, CaseIterable, Sendable {
     case .refused:
       return "refused by the playbook: wrong stage or missing entry criteria (each is named)"
     case .storeUnavailable: return "store unavailable: cannot open, locked, read-only or full"
+    case .forbidden:
+      return "not permitted: the team store's roles refuse this change to your role"
     }
   }
 }

@@ -17,11 +17,12 @@ private func action(
       guard !ids.isEmpty else {
         throw CLIError(.usage, "missing ID\nusage: leadboard \(name) \(arguments)")
       }
-      let actor = args.value("--as") ?? Paths.environment["LEADBOARD_REP"]
+      let store = try openStore(args)
+      // Who acts: --as, LEADBOARD_REP, else (team mode) the rep of the database login.
+      let actor = args.value("--as") ?? Paths.environment["LEADBOARD_REP"] ?? loginRep(store)
       if needsActor && (actor ?? "").isEmpty {
         throw CLIError(.usage, "\(name): who is acting? pass --as REP (or set LEADBOARD_REP)")
       }
-      let store = try openStore(args)
       let now = try clock(args)
       let payload = try build(args, store.playbook)
       var worst = ExitCode.ok

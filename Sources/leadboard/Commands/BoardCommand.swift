@@ -118,7 +118,7 @@ func openBoard(_ args: ParsedArguments, store given: (any PipelineStore)?, feed:
       }
     } ?? .board
   let store = try given ?? openStore(args, create: true)
-  let me = args.value("--as") ?? config.me ?? env["LEADBOARD_REP"]
+  let me = args.value("--as") ?? config.me ?? env["LEADBOARD_REP"] ?? loginRep(store)
   if let me, !store.playbook.routing.reps.isEmpty,
     !store.playbook.routing.reps.contains(where: { $0.id == me })
   {

@@ -311,7 +311,7 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
       files.enumerated().map { ImportSource(path: $0.element, mapping: base[$0.offset]) })
   } catch let e as StoreError {
     progress.clear()
-    throw CLIError(.storeUnavailable, e.message)
+    throw CLIError(exitCode(for: e), e.message)
   } catch let e as CSVFileError {
     progress.clear()
     throw CLIError(.failure, e.message)

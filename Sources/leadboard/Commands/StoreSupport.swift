@@ -77,8 +77,20 @@ func storeCall<T>(_ body: () throws(StoreError) -> T) throws -> T {
   do {
     return try body()
   } catch {
-    throw CLIError(.storeUnavailable, error.message)
+    throw CLIError(exitCode(for: error), error.message)
   }
+}
+
+/// The exit code for a store failure: 8 when the store's access rules refuse the change, 7
+/// (unavailable) for everything else.
+func exitCode(for error: StoreError) -> ExitCode {
+  error.kind == .forbidden ? .forbidden : .storeUnavailable
+}
+
+/// The rep of the database login, in team mode when the login is a member (`team add`).
+func loginRep(_ store: any PipelineStore) -> String? {
+  guard let pg = store as? PostgresStore else { return nil }
+  return (try? pg.sessionMember())?.flatMap(\.rep)
 }
 
 /// The clock: `--now`, else the system clock.
