@@ -93,6 +93,9 @@ public final class Runtime {
   private var lastToken: Int64?
   private var lastFrame: ScreenBuffer?
   private var lastSecond: Int = -1
+  /// While offline: how often to try the store again, and when it was last tried.
+  public var retrySeconds = 2
+  private var lastRetry = 0
 
   public init(
     state: AppState, store: PipelineStore, backend: TerminalBackend, clock: WallClock,
@@ -140,11 +143,31 @@ public final class Runtime {
     }
   }
 
+  /// One turn of watching the store: reload when another process committed (the change
+  /// token moved). A store that fails is shown offline at once, then retried every
+  /// `retrySeconds` (not every turn: reconnecting to a server that is down can take a while);
+  /// the first reload that succeeds clears it.
+  public func pollStore(second: Int) {
+    if state.offline == nil {
+      do {
+        if try store.changeToken() != lastToken { reload() }
+      } catch {
+        lastRetry = second
+        dispatch(.storeFailed(error.message))
+      }
+    } else if second - lastRetry >= retrySeconds {
+      lastRetry = second
+      reload()
+    }
+  }
+
   /// Reloads the snapshot from the store.
   public func reload() {
     do {
+      // The token first: a change committed while loading then triggers one more reload.
+      let token = try store.changeToken()
       let snap = try SnapshotLoader(store: store).load(for: state)
-      lastToken = try store.changeToken()
+      lastToken = token
       _ = updater.update(&state, .loaded(snap))
     } catch {
       _ = updater.update(&state, .storeFailed(error.message))
@@ -181,11 +204,7 @@ public final class Runtime {
         lastSecond = second
         dispatch(.tick(now))
       }
-      if let token = try? store.changeToken(), token != lastToken {
-        reload()
-      } else if state.offline != nil, second % 2 == 0 {
-        reload()
-      }
+      pollStore(second: second)
       redraw()
     }
   }

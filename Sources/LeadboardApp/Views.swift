@@ -79,9 +79,19 @@ private func titleBar(_ state: AppState, _ ctx: RenderContext, _ buf: inout Scre
   var right = ISO8601.format(second).replacingOccurrences(of: "T", with: " ")
     .replacingOccurrences(of: "Z", with: " UTC")
   if let me = state.me { right = "\(me)  " + right }
-  if state.offline != nil { right = "⚠ " + s.reconnecting + "  " + right }
-  let w = DisplayWidth.of(right) + 1
-  if r.maxX - w > x + 1 { buf.put(right, x: r.maxX - w, y: r.y, style: ctx.theme["title"]) }
+  guard state.offline != nil else {
+    let w = DisplayWidth.of(right) + 1
+    if r.maxX - w > x + 1 { buf.put(right, x: r.maxX - w, y: r.y, style: ctx.theme["title"]) }
+    return
+  }
+  // Offline: the warning always shows. The clock and the rep give way first, then the tabs.
+  let warning = "⚠ " + s.reconnecting
+  let candidates =
+    [warning + "  " + right] + (state.me.map { [warning + "  " + $0] } ?? []) + [warning]
+  let text = candidates.first { DisplayWidth.of($0) + 1 < r.maxX - x - 1 } ?? warning
+  let w = min(r.width, DisplayWidth.of(text) + 1)
+  buf.put(
+    text, x: max(r.x, r.maxX - w), y: r.y, style: ctx.theme["title"].with(.bold), maxWidth: w)
 }
 
 private func statusLine(

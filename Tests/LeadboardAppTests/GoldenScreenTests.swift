@@ -40,6 +40,18 @@ import Testing
     expectSnapshot(render(state, ctx), "queue.recycle-picker.en.80x24")
   }
 
+  /// The server went away: the warning takes the title bar's right side at any width, the
+  /// last data stays on screen.
+  @Test(arguments: [Size(width: 80, height: 24), Size(width: 120, height: 40)])
+  func offline(_ size: Size) {
+    var (state, ctx, _) = Fixture.state(size)
+    _ = Updater(playbook: ctx.playbook).update(
+      &state, .storeFailed("db: the server is unreachable"))
+    let screen = render(state, ctx)
+    #expect(screen.lines[0].contains("⚠ store unavailable, retrying"), "\(screen.lines[0])")
+    expectSnapshot(screen, "board.offline.en.\(size.width)x\(size.height)")
+  }
+
   @Test func moveForm() {
     var (state, ctx, _) = Fixture.state(Size(width: 80, height: 24), open: "L4")
     let u = Updater(playbook: ctx.playbook)

@@ -87,18 +87,24 @@ import Testing
     #expect(state.status?.text == "L2: already accepted by alice 12 s ago")
   }
 
-  /// A team store whose roles refuse this login every write (an SDR acting on another rep's
-  /// lead): reads pass through to the fixture.
-  final class RefusingStore: PipelineStore {
+  /// A team store that can refuse this login every write (an SDR acting on another rep's
+  /// lead) or be down (the server restarting); otherwise the fixture.
+  final class TeamStoreDouble: PipelineStore {
     let inner = Fixture.store()
+    var refuseWrites = false
+    var down = false
     var playbook: Playbook { inner.playbook }
     func append(_ events: [Event]) throws(StoreError) -> [AppendStatus] {
-      throw StoreError(.forbidden, "db: not permitted for this login: row-level security")
+      if refuseWrites {
+        throw StoreError(.forbidden, "db: not permitted for this login: row-level security")
+      }
+      return try inner.append(events)
     }
     func replay(_ events: [Event]) throws(StoreError) -> Int { try inner.replay(events) }
     func tick(at now: Date) throws(StoreError) -> [Event] { try inner.tick(at: now) }
     func stageTotals(at now: Date) throws(StoreError) -> [StageTotals] {
-      try inner.stageTotals(at: now)
+      if down { throw StoreError(.unavailable, "db: the server is unreachable") }
+      return try inner.stageTotals(at: now)
     }
     func leads(_ query: LeadQuery, at now: Date) throws(StoreError) -> [LeadState] {
       try inner.leads(query, at: now)
@@ -109,18 +115,55 @@ import Testing
     func routingSnapshot() throws(StoreError) -> (state: RoutingState, load: [String: Int]) {
       try inner.routingSnapshot()
     }
-    func changeToken() throws(StoreError) -> Int64 { try inner.changeToken() }
+    func changeToken() throws(StoreError) -> Int64 {
+      if down { throw StoreError(.unavailable, "db: the server is unreachable") }
+      return try inner.changeToken()
+    }
   }
 
-  @Test func aWriteTheTeamRolesRefuseIsAnErrorOnTheLineNotOffline() throws {
-    let store = RefusingStore()
+  func teamRuntime(_ store: TeamStoreDouble, view: ViewID = .board) -> (Runtime, InMemoryBackend) {
     let backend = InMemoryBackend(width: 120, height: 40)
     var state = AppState(size: Size(width: 120, height: 40), now: Fixture.now, me: "sato")
-    state.view = .queue
+    state.view = view
     let runtime = Runtime(
       state: state, store: store, backend: backend, clock: FixedWallClock(Fixture.now),
       context: RenderContext(playbook: .builtIn))
     runtime.reload()
+    runtime.redraw()
+    return (runtime, backend)
+  }
+
+  @Test func aStoreThatGoesDownShowsOfflineAtOnceAndComesBackOnARetry() throws {
+    let store = TeamStoreDouble()
+    let (runtime, backend) = teamRuntime(store)
+    runtime.pollStore(second: 100)
+    #expect(runtime.state.offline == nil)
+    store.down = true
+    runtime.pollStore(second: 100)
+    runtime.redraw()
+    #expect(runtime.state.offline != nil, "the first failed poll shows the board offline")
+    #expect(backend.frame.lines[0].contains("store unavailable, retrying"))
+    #expect(backend.frame.lines.joined().contains("Marketing-qualified"), "the last data stays up")
+    store.down = false
+    // Another process accepted L1 while the server was away.
+    _ = try store.inner.append([
+      Event(id: "away", at: Fixture.now, lead: "L1", actor: "alice", .accepted)
+    ])
+    runtime.pollStore(second: 101)
+    #expect(runtime.state.offline != nil, "retries wait retrySeconds")
+    runtime.pollStore(second: 102)
+    runtime.redraw()
+    #expect(runtime.state.offline == nil, "the retry reloads and clears the warning")
+    #expect(!backend.frame.lines[0].contains("store unavailable"))
+    #expect(
+      runtime.state.data.columns[.sal]?.contains { $0.id == "L1" } == true,
+      "and shows what changed meanwhile")
+  }
+
+  @Test func aWriteTheTeamRolesRefuseIsAnErrorOnTheLineNotOffline() throws {
+    let store = TeamStoreDouble()
+    store.refuseWrites = true
+    let (runtime, backend) = teamRuntime(store, view: .queue)
     runtime.dispatch(.key(.char("a")))
     runtime.redraw()
     #expect(runtime.state.offline == nil, "the store is reachable: the board must not say offline")
