@@ -220,6 +220,8 @@ public enum Action: Sendable, Equatable {
   case storeFailed(String)
   /// What became of an event the app appended.
   case appended(lead: String, verb: String, status: AppendStatus)
+  /// An action could not be saved because the store failed (nothing was written).
+  case actionFailed(lead: String, verb: String, message: String)
 }
 
 /// What the runtime should do: plain data, so tests compare them with `==`.

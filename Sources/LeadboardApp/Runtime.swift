@@ -138,7 +138,7 @@ public final class Runtime {
         let refusal = Refusal(.notAllowed, "not permitted for your login (\(error.message))")
         dispatch(.appended(lead: lead, verb: verb, status: .refused(refusal)))
       } catch {
-        dispatch(.storeFailed(error.message))
+        dispatch(.actionFailed(lead: lead, verb: verb, message: error.message))
       }
     }
   }

@@ -105,5 +105,10 @@ public struct Strings: Sendable {
   public var leadsWord: String { t("leads", "件") }
   public var byWord: String { t("by", "内訳:") }
   public var customersWord: String { t("customers", "顧客") }
+  public var notSaved: String {
+    t(
+      "not saved: the store is unavailable; try again when it is back",
+      "保存できませんでした（ストアに接続できません）。復旧後にもう一度")
+  }
   public var reconnecting: String { t("store unavailable, retrying", "ストアに接続できません。再試行中") }
 }

@@ -30,6 +30,13 @@ public struct Updater: Sendable {
     case .storeFailed(let message):
       state.offline = message
       return []
+    case .actionFailed(let lead, let verb, let message):
+      // Say plainly that nothing was saved: pressing the key again once the store is back
+      // is safe (the event lands once).
+      state.offline = message
+      state.status = StatusMessage(
+        text: "\(lead): \(verb) \(state.strings.notSaved)", kind: .error)
+      return []
     case .appended(let lead, let verb, let status):
       state.status = describe(
         status, lead: lead, verb: verb, now: state.now, strings: state.strings)

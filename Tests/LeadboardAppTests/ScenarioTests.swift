@@ -93,8 +93,10 @@ import Testing
     let inner = Fixture.store()
     var refuseWrites = false
     var down = false
+    var refuseWritesAsDown = false
     var playbook: Playbook { inner.playbook }
     func append(_ events: [Event]) throws(StoreError) -> [AppendStatus] {
+      if refuseWritesAsDown { throw StoreError(.unavailable, "db: the server is unreachable") }
       if refuseWrites {
         throw StoreError(.forbidden, "db: not permitted for this login: row-level security")
       }
@@ -144,6 +146,17 @@ import Testing
     #expect(runtime.state.offline != nil, "the first failed poll shows the board offline")
     #expect(backend.frame.lines[0].contains("store unavailable, retrying"))
     #expect(backend.frame.lines.joined().contains("Marketing-qualified"), "the last data stays up")
+    // An accept pressed while the store is away says it was not saved.
+    runtime.dispatch(.key(.char("2")))
+    let lead = try #require(runtime.state.data.queue.first?.id)
+    store.refuseWritesAsDown = true
+    runtime.dispatch(.key(.char("a")))
+    runtime.redraw()
+    #expect(runtime.state.status?.kind == .error)
+    #expect(runtime.state.status?.text.contains("\(lead): accept not saved") == true)
+    #expect(try store.inner.lead(lead)?.stage == .mql)
+    runtime.dispatch(.key(.char("1")))
+    store.refuseWritesAsDown = false
     store.down = false
     // Another process accepted L1 while the server was away.
     _ = try store.inner.append([
