@@ -1,5 +1,6 @@
 # Shared helpers for CI steps: a scratch folder, assertions that print what they compared.
 set -euo pipefail
+CI_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) # .ci, for the other helpers
 : "${LEADBOARD_BIN:?set by .ci/run}"
 lb() { "$LEADBOARD_BIN" "$@"; }
 work=$(mktemp -d)

@@ -12,24 +12,7 @@ printf '%s\n' \
   '{"id":"evil1","type":"form_submit","at":"2026-12-01T08:00:00Z","lead":"EVIL","email":"e@example.com","name":"Evil\u001b[2JName","company":"株式会社テスト"}' \
   '{"id":"evil2","type":"demo_request","at":"2026-12-01T08:00:01Z","lead":"EVIL"}' | "$BIN" ingest --db d.db >/dev/null
 
-# A tmux server of our own, so nobody else's sessions are touched.
-SOCK="leadboard-ci-$$"
-tmux() { command tmux -L "$SOCK" "$@"; }
-trap 'tmux kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
-# A session that lives for the whole step, so the server never exits between two sessions
-# (a new-session racing a server that is shutting down fails with "server exited unexpectedly").
-tmux new-session -d -s keepalive "sleep 3600"
-# wait_for PANE TEXT [SECONDS]: poll the pane until TEXT shows (bounded).
-wait_for() {
-  local pane=$1 text=$2 limit=${3:-10} i=0
-  while [ $i -lt $((limit * 10)) ]; do
-    tmux capture-pane -p -t "$pane" 2>/dev/null | grep -qF -- "$text" && return 0
-    sleep 0.1; i=$((i + 1))
-  done
-  echo "    '$text' did not appear in $pane; screen was:"; tmux capture-pane -p -t "$pane" 2>/dev/null | sed 's/^/    | /' | head -45
-  return 1
-}
-screen() { tmux capture-pane -p -t "$1"; }
+source "$CI_DIR/tmux.sh"
 
 # The SDR with the most MQLs in the demo acts in the queue.
 rep=$("$BIN" leads --db d.db --stage mql --json --now $NOW | python3 -c '
@@ -85,13 +68,13 @@ tmux new-session -d -s two -x 170 -y 40 "$BIN board --db d.db --now $NOW"
 tmux split-window -h -t two "$BIN board --db d.db --now $NOW --as $rep --view queue"
 check "board pane ready" wait_for two.0 "Marketing-qualified"
 check "queue pane ready" wait_for two.1 "MQLs for $rep"
-before=$(screen two.0 | grep -o 'Marketing-qualified[^│]*│' | head -1 | grep -oE '[0-9]+│' | tr -d '│')
+before=$(column_count two.0 Marketing-qualified)
 tmux send-keys -t two.1 a
 t0=$(date +%s%N)
 after=$before
 while [ "$after" = "$before" ] && [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 3000 ]; do
   sleep 0.05
-  after=$(screen two.0 | grep -o 'Marketing-qualified[^│]*│' | head -1 | grep -oE '[0-9]+│' | tr -d '│')
+  after=$(column_count two.0 Marketing-qualified)
 done
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "    MQL column $before → $after after ${ms} ms"

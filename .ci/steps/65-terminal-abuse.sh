@@ -8,21 +8,7 @@ export LC_ALL=C.UTF-8 TERM=xterm-256color
 NOW=2026-12-01T09:00:00Z
 BIN=$LEADBOARD_BIN
 "$BIN" demo --leads 200 --seed 3 --no-tui --db d.db --now $NOW >/dev/null
-SOCK="leadboard-abuse-$$"
-tmux() { command tmux -L "$SOCK" "$@"; }
-trap 'tmux kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
-# A session that lives for the whole step, so the server never exits between two sessions
-# (a new-session racing a server that is shutting down fails with "server exited unexpectedly").
-tmux new-session -d -s keepalive "sleep 3600"
-wait_for() {
-  local pane=$1 text=$2 limit=${3:-10} i=0
-  while [ $i -lt $((limit * 10)) ]; do
-    tmux capture-pane -p -t "$pane" 2>/dev/null | grep -qF -- "$text" && return 0
-    sleep 0.1; i=$((i + 1))
-  done
-  echo "    '$text' did not appear in $pane"; tmux capture-pane -p -t "$pane" 2>/dev/null | sed 's/^/    | /' | head -12
-  return 1
-}
+source "$CI_DIR/tmux.sh"
 
 # SIGINT, SIGHUP, SIGTERM: the board dies of the signal and the terminal is as before.
 for sig in INT HUP TERM; do

@@ -4,7 +4,7 @@
 # with 8 processes on 500 MQLs (claims/s printed), the LISTEN/NOTIFY change feed across
 # processes, a server restart under a watcher with no event lost or doubled.
 source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/../pg.sh"
+source "$CI_DIR/pg.sh"
 trap 'pg_stop; rm -rf "$work"' EXIT
 BIN=${LEADBOARD_RELEASE_BIN:-$LEADBOARD_BIN}
 [ -x "$BIN" ] || BIN=$LEADBOARD_BIN

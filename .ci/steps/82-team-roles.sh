@@ -4,7 +4,7 @@
 # open queue: a raw psql session under the SDR role cannot change another rep's lead or rewrite
 # the log, and leadboard under that login gets exit 8 naming why; a manager changes any lead.
 source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/../pg.sh"
+source "$CI_DIR/pg.sh"
 trap 'pg_stop; rm -rf "$work"' EXIT
 BIN=${LEADBOARD_RELEASE_BIN:-$LEADBOARD_BIN}
 [ -x "$BIN" ] || BIN=$LEADBOARD_BIN
@@ -79,4 +79,18 @@ check "stage totals agree with the rows" test "$(q "select count from stage_tota
 export LEADBOARD_DB=$admin
 check "team remove" bash -c "'$BIN' team remove sdr_sato >/dev/null && test \$('$BIN' team list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') = 2"
 check "removing a non-member exits 4" expect_exit 4 "$BIN" team remove sdr_sato
+
+# Moving a local store to the team: the log copied exactly, reports rebuilt on the server equal.
+export LEADBOARD_DB=$admin
+psql -q "$PG_URL" -c "CREATE DATABASE moved" >/dev/null
+moved=$(pg_url moved)
+"$BIN" demo --leads 300 --seed 4 --no-tui --db local.db --now $NOW >/dev/null
+check "migrate a demo store into PostgreSQL" bash -c "'$BIN' migrate --from local.db --to '$moved' --json > mig.json && grep -q '\"identical\":true' mig.json"
+check "migrate again copies nothing" bash -c "'$BIN' migrate --from local.db --to '$moved' --json | grep -q '\"added\":0'"
+for r in funnel velocity stalls sla reps sources forecast; do
+  "$BIN" report $r --json --db local.db --now $NOW > "local-$r.json"
+  "$BIN" report $r --json --db "$moved" --now $NOW > "team-$r.json"
+done
+check "all seven reports equal on the server and locally" bash -c 'for r in funnel velocity stalls sla reps sources forecast; do cmp -s local-$r.json team-$r.json || { echo "    $r differs"; exit 1; }; done'
+check "the pipelines equal" bash -c "diff <('$BIN' pipeline --json --db local.db --now $NOW) <('$BIN' pipeline --json --db '$moved' --now $NOW)"
 finish

@@ -145,8 +145,9 @@ public final class Runtime {
 
   /// One turn of watching the store: reload when another process committed (the change
   /// token moved). A store that fails is shown offline at once, then retried every
-  /// `retrySeconds` (not every turn: reconnecting to a server that is down can take a while);
-  /// the first reload that succeeds clears it.
+  /// `retrySeconds` of `second` (a monotonic count, not the app's clock, which `--now` can pin;
+  /// not every turn: reconnecting to a server that is down can take a while); the first reload
+  /// that succeeds clears it.
   public func pollStore(second: Int) {
     if state.offline == nil {
       do {
@@ -204,7 +205,8 @@ public final class Runtime {
         lastSecond = second
         dispatch(.tick(now))
       }
-      pollStore(second: second)
+      // Retries are paced by the monotonic uptime: the wall clock may be pinned (--now).
+      pollStore(second: Int(ProcessInfo.processInfo.systemUptime))
       redraw()
     }
   }

@@ -102,6 +102,10 @@ final class PGConnection {
   private func connect() throws(StoreError) {
     if let conn { PQfinish(conn) }
     conn = PQconnectdb(conninfo)
+    // libpq prints server notices to stderr by default ("FATAL: terminating connection" when
+    // the server restarts), which would scroll a board's screen: errors come through
+    // PQerrorMessage instead, and warnings are not asked for (client_min_messages).
+    if let conn { PQsetNoticeProcessor(conn, { _, _ in }, nil) }
     guard let conn, PQstatus(conn) == CONNECTION_OK else {
       let message = lastMessage()
       throw StoreError(.unavailable, "\(label): cannot connect (\(message))")
