@@ -33,3 +33,14 @@ pg_stop() {
   PG_DIR=
 }
 pg_url() { echo "postgresql://postgres@/$1?host=$PG_DIR"; }
+# pg_step DB: what a team-mode step starts with: a cluster of its own (stopped when the step
+# exits, with the tmux server if there is one), database DB in it, BIN the release binary
+# where built, and DB_URL its URL as the superuser.
+pg_step() {
+  trap 'declare -F tmux_stop >/dev/null && tmux_stop; pg_stop; rm -rf "$work"' EXIT
+  BIN=${LEADBOARD_RELEASE_BIN:-$LEADBOARD_BIN}
+  [ -x "$BIN" ] || BIN=$LEADBOARD_BIN
+  pg_start
+  psql -q "$PG_URL" -c "CREATE DATABASE $1" >/dev/null
+  DB_URL=$(pg_url "$1")
+}

@@ -5,14 +5,10 @@
 # processes, a server restart under a watcher with no event lost or doubled.
 source "$(dirname "$0")/../lib.sh"
 source "$CI_DIR/pg.sh"
-trap 'pg_stop; rm -rf "$work"' EXIT
-BIN=${LEADBOARD_RELEASE_BIN:-$LEADBOARD_BIN}
-[ -x "$BIN" ] || BIN=$LEADBOARD_BIN
 cd "$work"
-pg_start
-psql -q "$PG_URL" -c "CREATE DATABASE team" >/dev/null
+pg_step team
 export LEADBOARD_DB
-LEADBOARD_DB=$(pg_url team)
+LEADBOARD_DB=$DB_URL
 q() { psql -qtAX "$LEADBOARD_DB" -c "$1"; }
 
 check "init on PostgreSQL" bash -c "'$BIN' init >/dev/null"

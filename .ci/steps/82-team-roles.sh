@@ -5,13 +5,9 @@
 # the log, and leadboard under that login gets exit 8 naming why; a manager changes any lead.
 source "$(dirname "$0")/../lib.sh"
 source "$CI_DIR/pg.sh"
-trap 'pg_stop; rm -rf "$work"' EXIT
-BIN=${LEADBOARD_RELEASE_BIN:-$LEADBOARD_BIN}
-[ -x "$BIN" ] || BIN=$LEADBOARD_BIN
 cd "$work"
-pg_start
-psql -q "$PG_URL" -c "CREATE DATABASE team" >/dev/null
-admin=$(pg_url team)
+pg_step team
+admin=$DB_URL
 as_login() { echo "postgresql://$1@/team?host=$PG_DIR"; } # the cluster trusts the socket
 export LEADBOARD_DB=$admin
 NOW=2026-11-02T10:00:00Z

@@ -9,13 +9,9 @@ source "$CI_DIR/pg.sh"
 cd "$work"
 export LC_ALL=C.UTF-8 TERM=xterm-256color
 source "$CI_DIR/tmux.sh"
-trap 'tmux_stop; pg_stop; rm -rf "$work"' EXIT
-BIN=${LEADBOARD_RELEASE_BIN:-$LEADBOARD_BIN}
-[ -x "$BIN" ] || BIN=$LEADBOARD_BIN
 NOW=2026-11-02T10:00:00Z
-pg_start
-psql -q "$PG_URL" -c "CREATE DATABASE team" >/dev/null
-DB=$(pg_url team)
+pg_step team
+DB=$DB_URL
 q() { psql -qtAX "$DB" -c "$1"; }
 "$BIN" init --db "$DB" >/dev/null
 python3 - > mqls.jsonl <<'PY'
