@@ -11,14 +11,17 @@ let package = Package(
     // The domain: stages, events, playbook, scoring, routing, SLA, stall and recycle rules.
     // Imports Foundation only.
     .target(name: "LeadLifecycle"),
+    // The event log and projections both stores write, over any SQL session (no database
+    // library of its own: the engines plug in below it).
+    .target(name: "StoreCore", dependencies: ["LeadLifecycle"]),
     // SQLite through Debian's libsqlite3-dev (the toolchain has no SQLite3 module on Linux).
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     // The PipelineStore on SQLite: migrations, event log, projections, claims, change feed.
-    .target(name: "SQLiteStore", dependencies: ["LeadLifecycle", "CSQLite"]),
+    .target(name: "SQLiteStore", dependencies: ["LeadLifecycle", "StoreCore", "CSQLite"]),
     // libpq through Debian's libpq-dev.
     .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     // The PipelineStore on PostgreSQL (team mode): the same contract, LISTEN/NOTIFY change feed.
-    .target(name: "PostgresStore", dependencies: ["LeadLifecycle", "CLibPQ"]),
+    .target(name: "PostgresStore", dependencies: ["LeadLifecycle", "StoreCore", "CLibPQ"]),
     // The deterministic demo pipeline generator (feeds any PipelineStore).
     .target(name: "DemoPipeline", dependencies: ["LeadLifecycle"]),
     // CSV readers, encodings, column presets and mappings, rejects, export.

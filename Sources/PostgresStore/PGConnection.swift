@@ -1,19 +1,12 @@
 import CLibPQ
 import Foundation
 import LeadLifecycle
+import StoreCore
 
-/// A value bound to a statement parameter (sent as text; PostgreSQL infers the type).
-enum PGValue {
-  case null
-  case int(Int64)
-  case double(Double)
-  case text(String)
-
-  static func optional(_ s: String?) -> PGValue { s.map { .text($0) } ?? .null }
-  static func optional(_ d: Double?) -> PGValue { d.map { .double($0) } ?? .null }
-  static func time(_ d: Date?) -> PGValue { d.map { .double($0.timeIntervalSince1970) } ?? .null }
-
-  var text: String? {
+extension SQLValue {
+  /// The parameter as libpq's text format sends it (PostgreSQL infers the type); blobs as
+  /// bytea's hex form.
+  var pgText: String? {
     switch self {
     case .null: return nil
     case .int(let x): return String(x)
@@ -22,24 +15,38 @@ enum PGValue {
       if x.isInfinite { return x > 0 ? "Infinity" : "-Infinity" }
       return "\(x)"
     case .text(let s): return s
+    case .blob(let b):
+      let digits = Array("0123456789abcdef".utf8)
+      var out: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+      out.reserveCapacity(2 + b.count * 2)
+      for byte in b {
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 0xF)])
+      }
+      return String(decoding: out, as: UTF8.self)
     }
   }
 }
 
 /// One row of a result. Columns start at 0.
-struct PGRow {
+public struct PGRow: SQLRow {
   let result: OpaquePointer
   let row: Int32
 
-  func isNull(_ c: Int32) -> Bool { PQgetisnull(result, row, c) == 1 }
-  func text(_ c: Int32) -> String? {
+  public func isNull(_ c: Int32) -> Bool { PQgetisnull(result, row, c) == 1 }
+  public func text(_ c: Int32) -> String? {
     guard !isNull(c), let p = PQgetvalue(result, row, c) else { return nil }
     return String(cString: p)
   }
-  func int(_ c: Int32) -> Int64 { text(c).flatMap { Int64($0) } ?? 0 }
-  func double(_ c: Int32) -> Double { text(c).flatMap { Double($0) } ?? 0 }
-  func date(_ c: Int32) -> Date? {
-    isNull(c) ? nil : Date(timeIntervalSince1970: double(c))
+  public func int(_ c: Int32) -> Int64 { text(c).flatMap { Int64($0) } ?? 0 }
+  public func double(_ c: Int32) -> Double { text(c).flatMap { Double($0) } ?? 0 }
+  /// A text column's UTF-8 bytes (lead states are stored as text).
+  public func bytes(_ c: Int32) -> [UInt8] {
+    guard !isNull(c), let p = PQgetvalue(result, row, c) else { return [] }
+    let n = Int(PQgetlength(result, row, c))
+    return p.withMemoryRebound(to: UInt8.self, capacity: n) {
+      Array(UnsafeBufferPointer(start: $0, count: n))
+    }
   }
 }
 
@@ -50,7 +57,36 @@ struct PGRow {
 ///
 /// The connection string is never shown: messages name `label` (the URL without password),
 /// and libpq's messages have the password stripped.
-final class PGConnection {
+public final class PGConnection: SQLSession {
+  public var dialect: SQLDialect { .postgres }
+  /// The notifications received (see `poll`).
+  public func changeSignal() throws(StoreError) -> Int64 { try poll() }
+  /// Every write signals the other sessions (delivered on commit).
+  public func didWrite() throws(StoreError) { try notifyChange() }
+  /// Lead states are stored as text (their JSON).
+  public func stateValue(_ bytes: [UInt8]) -> SQLValue {
+    .text(String(decoding: bytes, as: UTF8.self))
+  }
+
+  /// `sql` with its `?` placeholders numbered `$1`, `$2`, … (the shared statements use `?`;
+  /// none of them has a `?` inside a string literal). Statements already numbered pass as
+  /// they are.
+  static func numbered(_ sql: String) -> String {
+    guard sql.contains("?") else { return sql }
+    var out = ""
+    out.reserveCapacity(sql.utf8.count + 16)
+    var n = 0
+    for c in sql {
+      if c == "?" {
+        n += 1
+        out += "$\(n)"
+      } else {
+        out.append(c)
+      }
+    }
+    return out
+  }
+
   /// The notification channel every store commit signals (payload: the schema).
   static let channel = "leadboard"
 
@@ -58,7 +94,7 @@ final class PGConnection {
   private let conninfo: String
   private let secrets: [String]
   /// The URL without its password, for messages.
-  let label: String
+  public let label: String
   /// The schema to use (created when missing), or nil for the URL's search path.
   let requestedSchema: String?
   /// The schema the session works in (`current_schema()`): the notification payload.
@@ -239,23 +275,23 @@ final class PGConnection {
   }
 
   /// Prepares `sql` once per session and runs it with `values`, calling `row` per row.
-  func query(_ sql: String, _ values: [PGValue] = [], row: (PGRow) throws(StoreError) -> Void)
-    throws(StoreError)
-  {
+  public func query(
+    _ sql: String, _ values: [SQLValue] = [], row: (PGRow) throws(StoreError) -> Void
+  ) throws(StoreError) {
     guard let conn else { throw StoreError(.unavailable, "\(label): not connected") }
     let name: String
     if let n = prepared[sql] {
       name = n
     } else {
       name = "lb\(prepared.count + 1)"
-      let res = PQprepare(conn, name, sql, 0, nil)
+      let res = PQprepare(conn, name, PGConnection.numbered(sql), 0, nil)
       defer { PQclear(res) }
       if res.map({ PQresultStatus($0) }) != PGRES_COMMAND_OK {
         throw error(res, "preparing \(sql.prefix(60))")
       }
       prepared[sql] = name
     }
-    let strings: [UnsafeMutablePointer<CChar>?] = values.map { v in v.text.map { strdup($0) } }
+    let strings: [UnsafeMutablePointer<CChar>?] = values.map { v in v.pgText.map { strdup($0) } }
     defer { strings.forEach { free($0) } }
     let res: OpaquePointer? = strings.withUnsafeBufferPointer { buffer in
       buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { p in
@@ -276,18 +312,6 @@ final class PGConnection {
     }
   }
 
-  /// Runs a statement, ignoring rows.
-  func run(_ sql: String, _ values: [PGValue] = []) throws(StoreError) {
-    try query(sql, values) { _ in }
-  }
-
-  /// The first column of the first row as an integer, or nil.
-  func scalarInt(_ sql: String, _ values: [PGValue] = []) throws(StoreError) -> Int64? {
-    var out: Int64?
-    try query(sql, values) { r in if out == nil && !r.isNull(0) { out = r.int(0) } }
-    return out
-  }
-
   // MARK: - Transactions
 
   /// Runs `body` in a transaction. Writes take this schema's write lock first (an advisory
@@ -295,7 +319,9 @@ final class PGConnection {
   /// compare-and-set. Reads run in one snapshot. Commits when `body` returns, rolls back when
   /// it throws. A session found dead before anything was sent is re-established and the
   /// transaction started again.
-  func transaction<T>(write: Bool, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+  public func transaction<T>(write: Bool, _ body: () throws(StoreError) -> T) throws(StoreError)
+    -> T
+  {
     precondition(!inTransaction, "transactions are not reentrant")
     try ensureConnected()
     do {

@@ -1,19 +1,13 @@
 import Foundation
 import LeadLifecycle
-
-/// One schema change. A migration is never edited once shipped: add a new one instead.
-struct PGMigration {
-  var version: Int
-  var name: String
-  var sql: String
-}
+import StoreCore
 
 /// The registered migrations, in order: the SQLite schema with PostgreSQL types. Times are
 /// seconds since 1970 (`double precision`) exactly as in the SQLite store and the event wire
 /// format, so both stores hold the same values. Applied versions are in `schema_migrations`.
 enum PGMigrations {
-  static let all: [PGMigration] = [
-    PGMigration(
+  static let all: [Migration] = [
+    Migration(
       version: 1, name: "event log and projections",
       sql: """
         CREATE TABLE events(
@@ -111,13 +105,5 @@ enum PGMigrations {
           [.int(Int64(m.version)), .text(m.name)])
       }
     }
-  }
-
-  static func applied(_ db: PGConnection) throws(StoreError) -> [Int] {
-    var out: [Int] = []
-    try db.query("SELECT version FROM schema_migrations ORDER BY version") { r in
-      out.append(Int(r.int(0)))
-    }
-    return out
   }
 }

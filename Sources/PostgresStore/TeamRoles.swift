@@ -1,5 +1,6 @@
 import Foundation
 import LeadLifecycle
+import StoreCore
 
 /// What a member of the team may change.
 public enum TeamRole: String, Sendable, CaseIterable {

@@ -1,23 +1,11 @@
 import CSQLite
 import Foundation
 import LeadLifecycle
-
-/// A value bound to a statement parameter.
-enum SQLValue {
-  case null
-  case int(Int64)
-  case double(Double)
-  case text(String)
-  case blob([UInt8])
-
-  static func optional(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
-  static func optional(_ d: Double?) -> SQLValue { d.map { .double($0) } ?? .null }
-  static func time(_ d: Date?) -> SQLValue { d.map { .double($0.timeIntervalSince1970) } ?? .null }
-}
+import StoreCore
 
 /// One SQLite connection: prepared statements kept and reused, every access in a transaction.
 /// Not thread-safe: one connection per process, used from one thread (GRDB's first rule).
-final class Connection {
+public final class Connection: SQLSession {
   let handle: OpaquePointer
   let path: String
   private var cache: [String: Statement] = [:]
@@ -109,7 +97,9 @@ final class Connection {
   }
 
   /// Binds, steps through every row with `row`, and resets.
-  func query(_ sql: String, _ values: [SQLValue] = [], row: (Statement) throws(StoreError) -> Void)
+  public func query(
+    _ sql: String, _ values: [SQLValue] = [], row: (Statement) throws(StoreError) -> Void
+  )
     throws(StoreError)
   {
     let s = try statement(sql)
@@ -141,7 +131,9 @@ final class Connection {
   /// Runs `body` in a transaction: `BEGIN IMMEDIATE` for writes (the write lock is taken up
   /// front, so two writers never both read and then both write), `BEGIN` for reads. Commits
   /// when `body` returns, rolls back when it throws.
-  func transaction<T>(write: Bool, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+  public func transaction<T>(write: Bool, _ body: () throws(StoreError) -> T) throws(StoreError)
+    -> T
+  {
     precondition(!inTransaction, "transactions are not reentrant")
     try execute(write ? "BEGIN IMMEDIATE" : "BEGIN")
     inTransaction = true
@@ -158,8 +150,19 @@ final class Connection {
   }
 }
 
+extension Connection {
+  public var label: String { path }
+  public var dialect: SQLDialect { .sqlite }
+  /// `PRAGMA data_version`: moves when another connection commits.
+  public func changeSignal() throws(StoreError) -> Int64 {
+    try scalarInt("PRAGMA data_version") ?? 0
+  }
+  public func didWrite() throws(StoreError) {}
+  public func stateValue(_ bytes: [UInt8]) -> SQLValue { .blob(bytes) }
+}
+
 /// A prepared statement. Column indexes start at 0, parameters at 1.
-final class Statement {
+public final class Statement: SQLRow {
   let raw: OpaquePointer
   unowned let connection: Connection
 
@@ -202,15 +205,14 @@ final class Statement {
     throw connection.error(rc, "running \(sql.prefix(60))")
   }
 
-  func isNull(_ i: Int32) -> Bool { sqlite3_column_type(raw, i) == SQLITE_NULL }
-  func int(_ i: Int32) -> Int64 { sqlite3_column_int64(raw, i) }
-  func double(_ i: Int32) -> Double { sqlite3_column_double(raw, i) }
-  func text(_ i: Int32) -> String? {
+  public func isNull(_ i: Int32) -> Bool { sqlite3_column_type(raw, i) == SQLITE_NULL }
+  public func int(_ i: Int32) -> Int64 { sqlite3_column_int64(raw, i) }
+  public func double(_ i: Int32) -> Double { sqlite3_column_double(raw, i) }
+  public func text(_ i: Int32) -> String? {
     guard let p = sqlite3_column_text(raw, i) else { return nil }
     return String(cString: p)
   }
-  func date(_ i: Int32) -> Date? { isNull(i) ? nil : Date(timeIntervalSince1970: double(i)) }
-  func bytes(_ i: Int32) -> [UInt8] {
+  public func bytes(_ i: Int32) -> [UInt8] {
     let n = Int(sqlite3_column_bytes(raw, i))
     guard n > 0, let p = sqlite3_column_blob(raw, i) else { return [] }
     return Array(UnsafeRawBufferPointer(start: p, count: n))

@@ -1,12 +1,6 @@
 import Foundation
 import LeadLifecycle
-
-/// One schema change. A migration is never edited once shipped: add a new one instead.
-struct Migration {
-  var version: Int
-  var name: String
-  var sql: String
-}
+import StoreCore
 
 /// The registered migrations, in order. Applied versions are recorded in `schema_migrations`.
 enum Migrations {
@@ -105,14 +99,5 @@ enum Migrations {
           [.int(Int64(m.version)), .text(m.name)])
       }
     }
-  }
-
-  /// The versions recorded as applied.
-  static func applied(_ db: Connection) throws(StoreError) -> [Int] {
-    var out: [Int] = []
-    try db.query("SELECT version FROM schema_migrations ORDER BY version") { s in
-      out.append(Int(s.int(0)))
-    }
-    return out
   }
 }
