@@ -394,6 +394,7 @@ struct SeededShuffle: RandomNumberGenerator {
 
 let scenarios: [(String, @MainActor () throws -> Void)] = [
   ("ingest", ingestScenario), ("board", boardScenarios), ("claims", claimsScenario),
+  ("reports", reportScenarios), ("import", importScenario),
 ]
 for (name, body) in scenarios where only == nil || only == name {
   do {
