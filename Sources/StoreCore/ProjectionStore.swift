@@ -227,6 +227,17 @@ open class ProjectionStore<Session: SQLSession>: PipelineStore {
     }
   }
 
+  /// Every lead's state, decoded once each and not cached (a report reads them all once).
+  public func allLeads() throws(StoreError) -> [LeadState] {
+    try db.transaction(write: false) { () throws(StoreError) -> [LeadState] in
+      var out: [LeadState] = []
+      try db.query("SELECT state FROM leads ORDER BY id\(db.dialect.binaryOrder)", []) {
+        r throws(StoreError) in out.append(try decodeLead(r.bytes(0)))
+      }
+      return out
+    }
+  }
+
   public func routingSnapshot() throws(StoreError) -> (state: RoutingState, load: [String: Int]) {
     try db.transaction(write: false) { () throws(StoreError) in try readRouting() }
   }

@@ -578,6 +578,10 @@ struct StoreContractTests {
       // and the listing is the same states without their ledgers.
       let listed = try desk.store.leads(LeadQuery(includeClosed: true), at: now)
       #expect(listed.map(\.withoutLedger) == listed.map { built.leads[$0.id]!.withoutLedger })
+      // and every stored state, what reports start from, is the replayed state in id order.
+      let all = try desk.store.allLeads()
+      #expect(all.map(\.id) == domain.leads.keys.sorted())
+      #expect(all == all.map { domain.leads[$0.id]!.withoutLedger })
     }
   }
 

@@ -145,9 +145,21 @@ public protocol PipelineStore: AnyObject {
 
   /// A number that changes whenever any process commits a change (the change feed).
   func changeToken() throws(StoreError) -> Int64
+
+  /// Every lead's current state (score ledgers left empty), in id order: what reports start
+  /// from, read off the projection instead of replaying the log.
+  func allLeads() throws(StoreError) -> [LeadState]
 }
 
 extension PipelineStore {
+  public func allLeads() throws(StoreError) -> [LeadState] {
+    try leads(LeadQuery(includeClosed: true), at: .distantFuture).map { lead in
+      var l = lead
+      l.ledger = []
+      return l
+    }.sorted { $0.id < $1.id }
+  }
+
   /// Reps with load, availability and who routing would pick next, per team.
   public func repStatuses(at now: Date) throws(StoreError) -> [RepStatus] {
     let (state, load) = try routingSnapshot()

@@ -74,10 +74,20 @@ func runReport(_ args: ParsedArguments) throws -> ExitCode {
   let other = try args.value("--what-if").map { try loadPlaybook(file: $0) }
   let store = try openStore(args)
   let now = try asOf ?? clock(args)
-  let log = try storeCall { () throws(StoreError) in try store.allEvents(asOf: asOf) }
-  var current = Pipeline(playbook: store.playbook)
-  current.replay(log)
-  let input = ReportInput(pipeline: current, now: now, from: from, to: to)
+  // Reports read the leads' stored states; only a past instant, a what-if and the reports that
+  // follow each event (sla, reps) replay the log.
+  let input: ReportInput
+  var log: [Event] = []
+  if asOf != nil || other != nil || ["sla", "reps"].contains(name) {
+    log = try storeCall { () throws(StoreError) in try store.allEvents(asOf: asOf) }
+    var current = Pipeline(playbook: store.playbook)
+    current.replay(log)
+    input = ReportInput(pipeline: current, now: now, from: from, to: to)
+  } else {
+    let leads = try storeCall { () throws(StoreError) in try store.allLeads() }
+    input = ReportInput(
+      playbook: store.playbook, leads: leads, log: [], now: now, from: from, to: to)
+  }
 
   if let other {
     let (p, refused) = WhatIf.rerun(log, playbook: other, until: now)
