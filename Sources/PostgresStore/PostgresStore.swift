@@ -17,16 +17,6 @@ public final class PostgresStore: PipelineStore {
   /// Decoded lead states by id with the row revision they were read at (as in `SQLiteStore`).
   private var stateCache: [String: (rev: Int64, state: LeadState)] = [:]
   public var stateCacheCapacity = 200_000
-  private let encoder: JSONEncoder = {
-    let e = JSONEncoder()
-    e.dateEncodingStrategy = .secondsSince1970
-    return e
-  }()
-  private let decoder: JSONDecoder = {
-    let d = JSONDecoder()
-    d.dateDecodingStrategy = .secondsSince1970
-    return d
-  }()
 
   public static let playbookKey = "playbook"
 
@@ -325,18 +315,14 @@ public final class PostgresStore: PipelineStore {
 
   func decodeLead(_ text: String) throws(StoreError) -> LeadState {
     do {
-      return try decoder.decode(LeadState.self, from: Data(text.utf8))
+      return try LeadStateCodec.decodeText(text)
     } catch {
       throw StoreError(.corrupt, "\(db.label): a lead's stored state cannot be read: \(error)")
     }
   }
 
   func encodeLead(_ lead: LeadState) throws(StoreError) -> String {
-    do {
-      return String(decoding: try encoder.encode(lead), as: UTF8.self)
-    } catch {
-      throw StoreError(.io, "cannot encode lead \(lead.id): \(error)")
-    }
+    LeadStateCodec.encodeText(lead)
   }
 
   func decodeEvent(_ line: String) throws(StoreError) -> Event {

@@ -20,16 +20,6 @@ public final class SQLiteStore: PipelineStore {
   static let stateCacheLimit = 200_000
   /// How many decoded states `stateCache` keeps; a bulk import lowers it to keep memory flat.
   public var stateCacheCapacity = SQLiteStore.stateCacheLimit
-  private let encoder: JSONEncoder = {
-    let e = JSONEncoder()
-    e.dateEncodingStrategy = .secondsSince1970
-    return e
-  }()
-  private let decoder: JSONDecoder = {
-    let d = JSONDecoder()
-    d.dateDecodingStrategy = .secondsSince1970
-    return d
-  }()
 
   /// The playbook text stored in a store created without one.
   public static let playbookKey = "playbook"
@@ -333,18 +323,14 @@ public final class SQLiteStore: PipelineStore {
 
   func decodeLead(_ bytes: [UInt8]) throws(StoreError) -> LeadState {
     do {
-      return try decoder.decode(LeadState.self, from: Data(bytes))
+      return try LeadStateCodec.decode(bytes)
     } catch {
       throw StoreError(.corrupt, "\(db.path): a lead's stored state cannot be read: \(error)")
     }
   }
 
   func encodeLead(_ lead: LeadState) throws(StoreError) -> [UInt8] {
-    do {
-      return Array(try encoder.encode(lead))
-    } catch {
-      throw StoreError(.io, "cannot encode lead \(lead.id): \(error)")
-    }
+    LeadStateCodec.encode(lead)
   }
 
   func decodeEvent(_ line: String) throws(StoreError) -> Event {
