@@ -25,6 +25,10 @@ import Foundation
 ///
 /// States written before this encoding are JSON objects (first byte `{`); `decode` still reads
 /// them, so existing stores keep working and are rewritten in this form as leads change.
+///
+/// Adding a stored field to `LeadState` (or a type it holds) means a new version: bump
+/// `version`, write the field, and keep reading version 1 with the field's default. The test
+/// `everyStoredFieldIsKnownToTheCodec` fails until then.
 public enum LeadStateCodec {
   /// The version byte that starts every encoded state.
   public static let version: UInt8 = 0x01
