@@ -40,14 +40,6 @@ public struct PGRow: SQLRow {
   }
   public func int(_ c: Int32) -> Int64 { text(c).flatMap { Int64($0) } ?? 0 }
   public func double(_ c: Int32) -> Double { text(c).flatMap { Double($0) } ?? 0 }
-  /// A text column's UTF-8 bytes (lead states are stored as text).
-  public func bytes(_ c: Int32) -> [UInt8] {
-    guard !isNull(c), let p = PQgetvalue(result, row, c) else { return [] }
-    let n = Int(PQgetlength(result, row, c))
-    return p.withMemoryRebound(to: UInt8.self, capacity: n) {
-      Array(UnsafeBufferPointer(start: $0, count: n))
-    }
-  }
 }
 
 /// One libpq connection: statements prepared once per session, every access in a
@@ -63,9 +55,13 @@ public final class PGConnection: SQLSession {
   public func changeSignal() throws(StoreError) -> Int64 { try poll() }
   /// Every write signals the other sessions (delivered on commit).
   public func didWrite() throws(StoreError) { try notifyChange() }
-  /// Lead states are stored as text (their JSON).
-  public func stateValue(_ bytes: [UInt8]) -> SQLValue {
-    .text(String(decoding: bytes, as: UTF8.self))
+  /// Lead states are `LeadStateCodec`'s bytes in base64, in a text column (earlier versions
+  /// stored JSON there, still read).
+  public func stateValue(_ state: LeadState) -> SQLValue {
+    .text(LeadStateCodec.encodeText(state))
+  }
+  public func state(_ row: PGRow, _ column: Int32) throws -> LeadState {
+    try LeadStateCodec.decodeText(row.text(column) ?? "")
   }
 
   /// `sql` with its `?` placeholders numbered `$1`, `$2`, … (the shared statements use `?`;

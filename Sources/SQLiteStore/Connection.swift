@@ -158,7 +158,11 @@ extension Connection {
     try scalarInt("PRAGMA data_version") ?? 0
   }
   public func didWrite() throws(StoreError) {}
-  public func stateValue(_ bytes: [UInt8]) -> SQLValue { .blob(bytes) }
+  /// Lead states are `LeadStateCodec`'s bytes in a BLOB.
+  public func stateValue(_ state: LeadState) -> SQLValue { .blob(LeadStateCodec.encode(state)) }
+  public func state(_ row: Statement, _ column: Int32) throws -> LeadState {
+    try row.withBytes(column) { try LeadStateCodec.decode($0) }
+  }
 }
 
 /// A prepared statement. Column indexes start at 0, parameters at 1.
@@ -212,7 +216,12 @@ public final class Statement: SQLRow {
     guard let p = sqlite3_column_text(raw, i) else { return nil }
     return String(cString: p)
   }
-  public func bytes(_ i: Int32) -> [UInt8] {
+  /// A blob column's bytes, read in place (valid only during `body`).
+  func withBytes<T>(_ i: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+    let n = Int(sqlite3_column_bytes(raw, i))
+    return try body(UnsafeRawBufferPointer(start: sqlite3_column_blob(raw, i), count: n))
+  }
+  func bytes(_ i: Int32) -> [UInt8] {
     let n = Int(sqlite3_column_bytes(raw, i))
     guard n > 0, let p = sqlite3_column_blob(raw, i) else { return [] }
     return Array(UnsafeRawBufferPointer(start: p, count: n))

@@ -207,7 +207,7 @@ struct ProjectionBatch<Session: SQLSession> {
         .time(lead.stageEnteredAt), .optional(lead.opportunity?.value),
         .time(lead.opportunity?.closeDate),
         .time(stallAt), .time(slaDue), .time(engine.nextDue(lead)),
-        db.stateValue(try store.encodeLead(lead)),
+        db.stateValue(lead),
       ]
     ) { r in rev = r.int(0) }
     written.append((lead.id, rev, lead))

@@ -17,17 +17,6 @@ open class ProjectionStore<Session: SQLSession>: PipelineStore {
   public static var stateCacheLimit: Int { 200_000 }
   /// How many decoded states the store keeps; a bulk import lowers it to keep memory flat.
   public var stateCacheCapacity = ProjectionStore.stateCacheLimit
-  private let encoder: JSONEncoder = {
-    let e = JSONEncoder()
-    e.dateEncodingStrategy = .secondsSince1970
-    return e
-  }()
-  private let decoder: JSONDecoder = {
-    let d = JSONDecoder()
-    d.dateDecodingStrategy = .secondsSince1970
-    return d
-  }()
-
   /// The settings key of the playbook text a store applies.
   public static var playbookKey: String { "playbook" }
 
@@ -176,7 +165,7 @@ open class ProjectionStore<Session: SQLSession>: PipelineStore {
         if let hit = stateCache[id], hit.rev == rev {
           out.append(hit.state)
         } else {
-          let lead = try decodeLead(r.bytes(2))
+          let lead = try decodeLead(r, 2)
           remember(id, rev: rev, lead)
           out.append(lead)
         }
@@ -232,7 +221,7 @@ open class ProjectionStore<Session: SQLSession>: PipelineStore {
     try db.transaction(write: false) { () throws(StoreError) -> [LeadState] in
       var out: [LeadState] = []
       try db.query("SELECT state FROM leads ORDER BY id\(db.dialect.binaryOrder)", []) {
-        r throws(StoreError) in out.append(try decodeLead(r.bytes(0)))
+        r throws(StoreError) in out.append(try decodeLead(r, 0))
       }
       return out
     }
@@ -267,7 +256,7 @@ open class ProjectionStore<Session: SQLSession>: PipelineStore {
     if let hit = stateCache[id], hit.rev == rev { return hit.state }
     var out: LeadState?
     try db.query("SELECT state FROM leads WHERE id = ?", [.text(id)]) { r throws(StoreError) in
-      out = try decodeLead(r.bytes(0))
+      out = try decodeLead(r, 0)
     }
     if let out { remember(id, rev: rev, out) }
     return out
@@ -286,19 +275,11 @@ open class ProjectionStore<Session: SQLSession>: PipelineStore {
     stateCache[id] = (rev, stored)
   }
 
-  func decodeLead(_ bytes: [UInt8]) throws(StoreError) -> LeadState {
+  func decodeLead(_ row: Session.Row, _ column: Int32) throws(StoreError) -> LeadState {
     do {
-      return try decoder.decode(LeadState.self, from: Data(bytes))
+      return try db.state(row, column)
     } catch {
       throw StoreError(.corrupt, "\(db.label): a lead's stored state cannot be read: \(error)")
-    }
-  }
-
-  func encodeLead(_ lead: LeadState) throws(StoreError) -> [UInt8] {
-    do {
-      return Array(try encoder.encode(lead))
-    } catch {
-      throw StoreError(.io, "cannot encode lead \(lead.id): \(error)")
     }
   }
 

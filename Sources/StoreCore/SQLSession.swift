@@ -24,8 +24,6 @@ public protocol SQLRow {
   func int(_ column: Int32) -> Int64
   func double(_ column: Int32) -> Double
   func text(_ column: Int32) -> String?
-  /// A stored lead state (a blob in SQLite; text or bytea in PostgreSQL).
-  func bytes(_ column: Int32) -> [UInt8]
 }
 
 extension SQLRow {
@@ -69,8 +67,10 @@ public protocol SQLSession: AnyObject {
   func changeSignal() throws(StoreError) -> Int64
   /// Called inside a write transaction that changed something, before it commits.
   func didWrite() throws(StoreError)
-  /// How a stored lead state is bound (a blob, or text holding the same bytes).
-  func stateValue(_ bytes: [UInt8]) -> SQLValue
+  /// A lead state as this engine stores it (`LeadStateCodec`'s bytes, as a blob or as text).
+  func stateValue(_ state: LeadState) -> SQLValue
+  /// The lead state stored in `column` of `row` (states of earlier versions, JSON, included).
+  func state(_ row: Row, _ column: Int32) throws -> LeadState
 }
 
 extension SQLSession {

@@ -142,6 +142,7 @@ extension JSON {
   /// - Parameter pretty: two-space indentation and one member per line.
   public func serialized(pretty: Bool = false) -> String {
     var out = ""
+    out.reserveCapacity(256)  // an event line fits: no regrowth on the ingest path
     write(into: &out, pretty: pretty, indent: 0)
     return out
   }
@@ -199,6 +200,15 @@ extension JSON {
   /// character (so terminal escape sequences in data stay inert in the output).
   public static func writeString(_ s: String, into out: inout String) {
     out += "\""
+    // Most strings need no escape: append them whole. A byte that might start one sends the
+    // string down the per-scalar path (C2 leads U+0080…U+009F, E2 leads U+2028 and U+2029).
+    if !s.utf8.contains(where: {
+      $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2
+    }) {
+      out += s
+      out += "\""
+      return
+    }
     for scalar in s.unicodeScalars {
       switch scalar {
       case "\"": out += "\\\""

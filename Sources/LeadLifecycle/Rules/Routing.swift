@@ -54,6 +54,15 @@ public struct Router: Sendable {
   }
 
   /// Why `rep` cannot take a lead at `now`, or nil when available.
+  /// `YYYY-MM-DD`, zero-padded (as `String(format: "%04d-%02d-%02d")`, without its cost).
+  static func day(_ y: Int, _ m: Int, _ d: Int) -> String {
+    func pad(_ v: Int, _ width: Int) -> String {
+      let s = String(v)
+      return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+    return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+  }
+
   public func unavailability(of rep: Rep, at now: Date, load: Int) -> String? {
     if !rep.active { return "inactive" }
     let cal =
@@ -65,9 +74,11 @@ public struct Router: Sendable {
       }()
     let tz = cal.timeZone
     let parts = cal.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: now)
-    let today = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-    if let ooo = rep.outOfOffice.first(where: { $0.from <= today && today <= $0.to }) {
-      return "out of office until \(ooo.to)"
+    if !rep.outOfOffice.isEmpty {
+      let today = Router.day(parts.year!, parts.month!, parts.day!)
+      if let ooo = rep.outOfOffice.first(where: { $0.from <= today && today <= $0.to }) {
+        return "out of office until \(ooo.to)"
+      }
     }
     if let wh = rep.workingHours {
       let minute = parts.hour! * 60 + parts.minute!
