@@ -63,16 +63,7 @@ final class Connection {
   /// A `StoreError` for result code `rc`, with SQLite's message and what we were doing.
   func error(_ rc: Int32, _ doing: String) -> StoreError {
     let message = String(cString: sqlite3_errmsg(handle))
-    let kind: StoreError.Kind
-    switch rc & 0xFF {
-    case SQLITE_BUSY, SQLITE_LOCKED: kind = .busy
-    case SQLITE_READONLY: kind = .readOnly
-    case SQLITE_FULL: kind = .full
-    case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH: kind = .unavailable
-    case SQLITE_CORRUPT, SQLITE_NOTADB: kind = .corrupt
-    case SQLITE_IOERR: kind = .io
-    default: kind = .io
-    }
+    let kind = Connection.kind(rc, systemErrno: sqlite3_system_errno(handle))
     let hint: String
     switch kind {
     case .busy: hint = " (another process holds the store; try again)"
@@ -81,7 +72,23 @@ final class Connection {
     case .corrupt: hint = " (not a leadboard store, or damaged)"
     default: hint = ""
     }
-    return StoreError(kind, "\(path): \(doing): \(message)\(hint)")
+    // A write refused for want of space or permission says so, not which statement it was.
+    let what = kind == .full || kind == .readOnly ? "cannot write" : doing
+    return StoreError(kind, "\(path): \(what): \(message)\(hint)")
+  }
+
+  /// The kind of a SQLite result code. A write error whose system cause is a full disk
+  /// (ENOSPC) or the file-size limit (EFBIG, `ulimit -f`) is `.full`, like `SQLITE_FULL`.
+  static func kind(_ rc: Int32, systemErrno: Int32) -> StoreError.Kind {
+    switch rc & 0xFF {
+    case SQLITE_BUSY, SQLITE_LOCKED: return .busy
+    case SQLITE_READONLY: return .readOnly
+    case SQLITE_FULL: return .full
+    case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH: return .unavailable
+    case SQLITE_CORRUPT, SQLITE_NOTADB: return .corrupt
+    case SQLITE_IOERR: return systemErrno == ENOSPC || systemErrno == EFBIG ? .full : .io
+    default: return .io
+    }
   }
 
   // MARK: - Statements
