@@ -25,6 +25,9 @@ struct WriteFailureTests {
     (SQLITE_READONLY, 0, .readOnly),
     (Self.readonlyMoved, 0, .readOnly),
     (SQLITE_BUSY, 0, .busy),
+    (SQLITE_CANTOPEN, EROFS, .readOnly),
+    (SQLITE_CANTOPEN, EACCES, .readOnly),
+    (SQLITE_CANTOPEN, ENOENT, .unavailable),
     (SQLITE_NOTADB, 0, .corrupt),
   ])
   func aRefusedWriteIsClassifiedByItsCause(rc: Int32, errno: Int32, kind: StoreError.Kind) {
