@@ -4,8 +4,9 @@
 # (the WAL write lock, byte 120 of the -shm file: inside their transaction), stopping them first
 # so the catch is certain. Each worker walks the leads in a seeded order: accept; when it won,
 # recycle half of them; when it lost, try to recycle a third of those too (racing the owner).
-# A final sweep accepts what is left. Then: every lead has exactly one accept and its owner is
-# that accept's rep; at most one recycle; every exit code is one the README documents; every
+# A final sweep accepts what is left. Then: every lead has exactly one accept; its owner is that
+# accept's rep, or nobody once recycled (back in nurture, as the playbook says); at most one
+# recycle; every exit code is one the README documents; every
 # success a worker saw is in the log and every loser named the winner; the log is consistent
 # (stage changes chain, projections and totals agree, an exported log replays to the same
 # leads); integrity_check ok. LEADBOARD_CONTENTION_SEED replays a run's choices.

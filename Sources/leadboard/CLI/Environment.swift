@@ -1,4 +1,5 @@
 import Foundation
+import TerminalKit
 
 /// Standard output and error, written as UTF-8.
 enum Console {
@@ -7,8 +8,14 @@ enum Console {
   static func out(_ s: String) {
     write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8), to: .standardOutput)
   }
+  /// Writes a message to standard error with every control character but the line break
+  /// shown inert (`␛`): messages quote input (an unknown lead id, a theme's colour, a playbook
+  /// value), and quoted input must not drive the terminal.
   static func err(_ s: String) {
-    try? FileHandle.standardError.write(contentsOf: Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
+    let text = s.split(separator: "\n", omittingEmptySubsequences: false)
+      .map { DisplayWidth.inert(String($0)) }.joined(separator: "\n")
+    try? FileHandle.standardError.write(
+      contentsOf: Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
   }
   /// Writes `data` to `handle` (standard output or an output file); on failure reports
   /// `cannot write the output` with the reason and exits 7.
