@@ -172,12 +172,14 @@ stats["leftovers"] = len(left)
 json.dump(dict(stats, seed=SEED, failures=failures), open("crash.json", "w"))
 print(f"    {stats['runs']} runs: {stats['killed']} killed ({stats['partial']} with some batches stored, "
       f"{stats['empty']} with none), {stats['finished_first']} finished before the kill; "
-      f"{len(failures)} failures; {len(left)} import temp folders left by killed imports")
+      f"{len(failures)} failures; {len(left)} import temporary folders left behind")
 for f in failures[:20]: print("    " + f)
 sys.exit(1 if failures else 0)
 PY
 check "most runs were really interrupted (>= 20 of $RUNS killed)" python3 -c "
 import json; d = json.load(open('crash.json')); assert d['killed'] >= min(20, $RUNS * 2 // 3), d"
+check "killed imports left no temporary bucket folder behind (the next import removes them)" python3 -c "
+import json; d = json.load(open('crash.json')); assert d['leftovers'] == 0, d"
 check "some kills landed mid-run with batches already committed (>= 5)" python3 -c "
 import json; d = json.load(open('crash.json')); assert d['partial'] >= min(5, $RUNS // 6), d"
 finish
