@@ -49,10 +49,14 @@ func isKeywordValueConninfo(_ location: String) -> Bool {
   let keywords: Set = [
     "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "sslmode", "service",
   ]
-  return location.split(separator: " ").contains { part in
-    guard let eq = part.firstIndex(of: "=") else { return false }
-    return keywords.contains(part[..<eq].lowercased())
-  }
+  // Every word is KEY=VALUE with a plain key, and one key is libpq's: a file path is not.
+  let words = location.split(separator: " ")
+  let keys = words.map { w in w.firstIndex(of: "=").map { String(w[..<$0]).lowercased() } }
+  return !words.isEmpty
+    && keys.allSatisfy { k in
+      k.map { !$0.isEmpty && $0.allSatisfy { $0 == "_" || ("a"..."z").contains($0) } } ?? false
+    }
+    && keys.contains { keywords.contains($0 ?? "") }
 }
 
 /// Opens the store: a SQLite file, or PostgreSQL for a `postgres://` / `postgresql://` URL
