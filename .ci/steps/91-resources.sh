@@ -101,6 +101,8 @@ mkdir ro && "$BIN" ingest seed.jsonl --db ro/r.db --quiet >/dev/null && chmod 04
 rm -f ro/r.db-wal ro/r.db-shm
 if [ "$(id -u)" = 0 ]; then
   chown -R nobody ro && chmod 0755 "$work" && chmod o+r seed.jsonl big.jsonl big.csv
+  # nobody may not reach the build folder: a copy of the binary it can run.
+  cp "$BIN" "$work/leadboard-bin" && chmod 0755 "$work/leadboard-bin" && BIN="$work/leadboard-bin"
   as_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 fi
 before=$(fingerprint ro/r.db); sum=$(sha256sum < ro/r.db)
