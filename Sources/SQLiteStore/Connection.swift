@@ -50,26 +50,53 @@ public final class Connection: SQLSession {
 
   /// A `StoreError` for result code `rc`, with SQLite's message and what we were doing.
   func error(_ rc: Int32, _ doing: String) -> StoreError {
-    let message = String(cString: sqlite3_errmsg(handle))
-    let kind: StoreError.Kind
-    switch rc & 0xFF {
-    case SQLITE_BUSY, SQLITE_LOCKED: kind = .busy
-    case SQLITE_READONLY: kind = .readOnly
-    case SQLITE_FULL: kind = .full
-    case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH: kind = .unavailable
-    case SQLITE_CORRUPT, SQLITE_NOTADB: kind = .corrupt
-    case SQLITE_IOERR: kind = .io
-    default: kind = .io
+    var message = String(cString: sqlite3_errmsg(handle))
+    let system = sqlite3_system_errno(handle)
+    var kind = Connection.kind(rc, systemErrno: system)
+    // For a failed write, the system's reason too ("File too large").
+    if rc & 0xFF == SQLITE_IOERR, system != 0 {
+      message += " (\(String(cString: strerror(system))))"
+    }
+    // The WAL and shared-memory files cannot be made next to the store: a read-only folder or
+    // filesystem (SQLite's errno is then that of its last fallback, not the cause).
+    if rc & 0xFF == SQLITE_CANTOPEN, path != ":memory:",
+      access(
+        (path as NSString).deletingLastPathComponent.isEmpty
+          ? "." : (path as NSString).deletingLastPathComponent, W_OK) != 0
+    {
+      kind = .readOnly
     }
     let hint: String
     switch kind {
     case .busy: hint = " (another process holds the store; try again)"
-    case .readOnly: hint = " (the store is read-only)"
+    case .readOnly:
+      hint =
+        rc & 0xFF == SQLITE_CANTOPEN
+        ? " (the store's folder or filesystem is read-only)" : " (the store is read-only)"
     case .full: hint = " (the disk or the file-size limit is full)"
     case .corrupt: hint = " (not a leadboard store, or damaged)"
     default: hint = ""
     }
-    return StoreError(kind, "\(path): \(doing): \(message)\(hint)")
+    // A write refused for want of space or permission says so, not which statement it was.
+    let what = kind == .full || kind == .readOnly ? "cannot write" : doing
+    return StoreError(kind, "\(path): \(what): \(message)\(hint)")
+  }
+
+  /// The kind of a SQLite result code. A write error whose system cause is a full disk
+  /// (ENOSPC) or the file-size limit (EFBIG, `ulimit -f`) is `.full`, like `SQLITE_FULL`; a
+  /// file that cannot be opened on a read-only filesystem (EROFS) or folder (EACCES) is
+  /// `.readOnly`.
+  static func kind(_ rc: Int32, systemErrno: Int32) -> StoreError.Kind {
+    switch rc & 0xFF {
+    case SQLITE_BUSY, SQLITE_LOCKED: return .busy
+    case SQLITE_READONLY: return .readOnly
+    case SQLITE_FULL: return .full
+    case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH:
+      return systemErrno == EROFS || systemErrno == EACCES ? .readOnly : .unavailable
+    case SQLITE_CORRUPT, SQLITE_NOTADB: return .corrupt
+    case SQLITE_IOERR: return systemErrno == ENOSPC || systemErrno == EFBIG ? .full : .io
+    default: return .io
+    }
   }
 
   // MARK: - Statements

@@ -77,4 +77,7 @@ func runMain(_ args: [String]) -> ExitCode {
   }
 }
 
+// A file-size limit (`ulimit -f`) must surface as a write error (EFBIG), reported like a full
+// disk with exit 7, not kill the process with SIGXFSZ in the middle of a write.
+signal(SIGXFSZ, SIG_IGN)
 exit(runMain(Array(CommandLine.arguments.dropFirst())).rawValue)

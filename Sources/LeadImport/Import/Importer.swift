@@ -371,7 +371,9 @@ final class Spill {
   static let bufferLimit = 16 << 10
 
   init(buckets: Int) throws {
-    var template = Array((NSTemporaryDirectory() + "/leadboard-import-XXXXXX").utf8CString)
+    Spill.removeOrphans()
+    var template = Array(
+      (NSTemporaryDirectory() + "/leadboard-import-\(getpid())-XXXXXX").utf8CString)
     guard let p = mkdtemp(&template) else {
       throw CSVFileError("cannot create a temporary folder: \(String(cString: strerror(errno)))")
     }
@@ -381,6 +383,21 @@ final class Spill {
   }
 
   deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+  /// Removes the bucket folders of imports that died without cleaning up (`kill -9`, a crash):
+  /// `leadboard-import-PID-…` folders of ours whose process no longer exists. They hold copies
+  /// of the imported rows.
+  static func removeOrphans() {
+    let tmp = NSTemporaryDirectory()
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp) else { return }
+    for name in names where name.hasPrefix("leadboard-import-") {
+      let parts = name.split(separator: "-")
+      guard parts.count == 4, let pid = pid_t(parts[2]), pid != getpid() else { continue }
+      if kill(pid, 0) != 0 && errno == ESRCH {
+        try? FileManager.default.removeItem(atPath: tmp + "/" + name)
+      }
+    }
+  }
 
   private func path(_ b: Int) -> String { "\(dir)/\(b)" }
 

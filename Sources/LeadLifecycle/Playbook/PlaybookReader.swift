@@ -43,7 +43,9 @@ public final class ConfigReader {
     do {
       return try JSON5Parser.parse(text)
     } catch {
-      throw ConfigProblems([ConfigProblem(path: "", position: error.position, message: error.message)])
+      throw ConfigProblems([
+        ConfigProblem(path: "", position: error.position, message: error.message)
+      ])
     }
   }
 
@@ -153,13 +155,30 @@ public final class ConfigReader {
           child(key), raw(key), "expected a whole number, found \(JSON.formatNumber(d))")
         return nil
       }
-      return Int(d)
+      // 1e308 is whole but no Int: a problem, not a crash.
+      guard let i = Int(exactly: d), abs(i) <= ObjectView.largestWhole else {
+        reader.problem(child(key), raw(key), "too large: \(JSON.formatNumber(d))")
+        return nil
+      }
+      return i
     }
+
+    /// The largest whole number a playbook may hold (2^53: every such Double is exact).
+    static let largestWhole = 1 << 53
+
+    /// The longest span a playbook may hold: 100 years.
+    public static let longestSpan = 100 * 365.25 * 86400
 
     /// A span written as `5m`, `3d`, `2w`.
     public func span(_ key: String) -> Span? {
       guard let v = raw(key) else { return nil }
-      if let s = v.stringValue, let span = Span(parsing: s), span.seconds >= 0 { return span }
+      if let s = v.stringValue, let span = Span(parsing: s), span.seconds >= 0 {
+        guard span.seconds <= ObjectView.longestSpan else {
+          reader.problem(child(key), v, "too long: at most 100 years")
+          return nil
+        }
+        return span
+      }
       reader.problem(child(key), v, "expected a duration such as \"5m\", \"36h\", \"3d\" or \"2w\"")
       return nil
     }

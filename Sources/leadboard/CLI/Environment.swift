@@ -1,12 +1,41 @@
 import Foundation
+import TerminalKit
 
 /// Standard output and error, written as UTF-8.
 enum Console {
+  /// Writes a line to standard output. When that fails (a full disk, a file-size limit) the
+  /// process says so on standard error and exits 7 instead of crashing.
   static func out(_ s: String) {
-    FileHandle.standardOutput.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
+    write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8), to: .standardOutput)
   }
+  /// Writes a message to standard error with every control character but the line break
+  /// shown inert (`␛`): messages quote input (an unknown lead id, a theme's colour, a playbook
+  /// value), and quoted input must not drive the terminal.
   static func err(_ s: String) {
-    FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
+    let text = s.split(separator: "\n", omittingEmptySubsequences: false)
+      .map { DisplayWidth.inert(String($0)) }.joined(separator: "\n")
+    try? FileHandle.standardError.write(
+      contentsOf: Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+  }
+  /// Writes `data` to `handle` (standard output or an output file); on failure reports
+  /// `cannot write the output` with the reason and exits 7.
+  static func write(_ data: Data, to handle: FileHandle, name: String = "standard output") {
+    do {
+      try handle.write(contentsOf: data)
+    } catch {
+      err("leadboard: \(name): cannot write the output (\(outputFailure(error)))")
+      exit(ExitCode.storeUnavailable.rawValue)
+    }
+  }
+  /// The system's reason for a failed write ("No space left on device", "File too large").
+  static func outputFailure(_ error: Error) -> String {
+    let ns = error as NSError
+    if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain
+    {
+      return String(cString: strerror(Int32(posix.code)))
+    }
+    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    return ns.localizedDescription
   }
 }
 

@@ -396,19 +396,28 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
 
 // MARK: - export
 
-/// Buffered output to a file or standard output.
+/// Buffered output to a file or standard output. A file is written under a temporary name in
+/// its folder and renamed into place by `finish`, so a failed export (a full disk) leaves no
+/// half-written file; the failure is reported with exit 7.
 private final class Output {
   let handle: FileHandle
+  let path: String?
+  let temp: String?
   var buffer = ""
 
   init(path: String?) throws {
+    self.path = path
     if let path {
-      guard FileManager.default.createFile(atPath: path, contents: nil),
-        let h = FileHandle(forWritingAtPath: path)
+      let url = URL(fileURLWithPath: path)
+      let temp = url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).\(getpid()).tmp"
+      guard FileManager.default.createFile(atPath: temp, contents: nil),
+        let h = FileHandle(forWritingAtPath: temp)
       else { throw CLIError(.badInput, "\(path): cannot write") }
       handle = h
+      self.temp = temp
     } else {
       handle = .standardOutput
+      temp = nil
     }
   }
 
@@ -418,8 +427,35 @@ private final class Output {
   }
 
   func flush() {
-    handle.write(Data(buffer.utf8))
+    let data = Data(buffer.utf8)
     buffer = ""
+    guard let temp, let path else {
+      Console.write(data, to: handle)
+      return
+    }
+    do {
+      try handle.write(contentsOf: data)
+    } catch {
+      unlink(temp)
+      Console.err(
+        "leadboard: \(path): cannot write the output (\(Console.outputFailure(error))); nothing written"
+      )
+      exit(ExitCode.storeUnavailable.rawValue)
+    }
+  }
+
+  deinit { if let temp { unlink(temp) } }
+
+  /// Writes what is buffered and, for a file, puts it in place.
+  func finish() throws {
+    flush()
+    guard let temp, let path else { return }
+    try? handle.close()
+    if rename(temp, path) != 0 {
+      let why = String(cString: strerror(errno))
+      unlink(temp)
+      throw CLIError(.badInput, "\(path): cannot write (\(why))")
+    }
   }
 }
 
@@ -448,7 +484,7 @@ func runExport(_ args: ParsedArguments) throws -> ExitCode {
   if args.flag("--events") {
     let events = try storeCall { () throws(StoreError) in try store.allEvents(asOf: nil) }
     for e in events { out.write(e.jsonLine + "\n") }
-    out.flush()
+    try out.finish()
     return .ok
   }
   let leads = try storeCall { () throws(StoreError) in
@@ -464,6 +500,6 @@ func runExport(_ args: ParsedArguments) throws -> ExitCode {
     out.write(CSVWriter.line(Exporter.leadColumns(extras: extras)) + eol)
     for l in leads { out.write(CSVWriter.line(Exporter.leadRow(l, extras: extras)) + eol) }
   }
-  out.flush()
+  try out.finish()
   return .ok
 }

@@ -36,11 +36,28 @@ extension PostgresStore: CommandStore {}
 /// The store location as messages show it: a URL without its password.
 func storeLabel(_ args: ParsedArguments) -> String {
   let path = storePath(args)
-  return isTeamStore(path) ? PostgresStore.redact(path) : path
+  return isTeamStore(path) || isKeywordValueConninfo(path) ? PostgresStore.redact(path) : path
 }
 
 /// True when the store location is a PostgreSQL URL (team mode).
 func isTeamStore(_ location: String) -> Bool { PostgresStore.handles(location) }
+
+/// True when `location` reads as a libpq keyword/value string (`host=db user=sato
+/// password=…`). Only URLs are taken; such a string would otherwise be a file name, created as
+/// a SQLite file and echoed, password and all, in messages.
+func isKeywordValueConninfo(_ location: String) -> Bool {
+  let keywords: Set = [
+    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "sslmode", "service",
+  ]
+  // Every word is KEY=VALUE with a plain key, and one key is libpq's: a file path is not.
+  let words = location.split(separator: " ")
+  let keys = words.map { w in w.firstIndex(of: "=").map { String(w[..<$0]).lowercased() } }
+  return !words.isEmpty
+    && keys.allSatisfy { k in
+      k.map { !$0.isEmpty && $0.allSatisfy { $0 == "_" || ("a"..."z").contains($0) } } ?? false
+    }
+    && keys.contains { keywords.contains($0 ?? "") }
+}
 
 /// Opens the store: a SQLite file, or PostgreSQL for a `postgres://` / `postgresql://` URL
 /// (team mode; the database must exist, the tables are created on first use). `create`
@@ -52,6 +69,12 @@ func openStore(
   throws -> any CommandStore
 {
   let path = storePath(args)
+  if isKeywordValueConninfo(path) {
+    throw CLIError(
+      .usage,
+      "\(PostgresStore.redact(path)): a keyword/value connection string is not taken; give a postgresql:// URL (the password through PGPASSWORD or ~/.pgpass)"
+    )
+  }
   if isTeamStore(path) {
     do {
       return try PostgresStore(
