@@ -47,6 +47,13 @@ for mask in 022 000; do
   done
   check "umask $mask: the default store is 0600" test "$(stat -c %a "xdg-$mask/leadboard/leadboard.db")" = 600
 done
+# Files leadboard writes that hold lead data: an export and the refused rows of an import.
+printf 'id,name,created_at\nC2,Bob,not-a-date\n' > bad.csv
+( umask 000
+  "$BIN" export --db import-000.db --output export-000.csv --now $NOW >/dev/null
+  "$BIN" import bad.csv --db import-000.db --rejects rejects-000.csv --now $NOW >/dev/null 2>&1 || true )
+check "umask 000: export --output and import --rejects files are 0600" bash -c "
+  [ \$(stat -c %a export-000.csv) = 600 ] && [ \$(stat -c %a rejects-000.csv) = 600 ] && grep -q C2 rejects-000.csv"
 # The WAL and -shm files of a store in use (a watcher holds it open while an ingest writes).
 "$BIN" watch --db ingest-000.db --timeout 3 >/dev/null 2>&1 & watcher=$!
 sleep 0.5

@@ -164,7 +164,10 @@ private final class RejectsWriter {
   var lastHeader: [String]?
 
   init(path: String) throws {
-    guard FileManager.default.createFile(atPath: path, contents: nil),
+    // Refused rows are lead data: private to the user, as the store is.
+    guard
+      FileManager.default.createFile(
+        atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
       let h = FileHandle(forWritingAtPath: path)
     else { throw CLIError(.badInput, "\(path): cannot write the rejects file") }
     handle = h
@@ -410,7 +413,10 @@ private final class Output {
     if let path {
       let url = URL(fileURLWithPath: path)
       let temp = url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).\(getpid()).tmp"
-      guard FileManager.default.createFile(atPath: temp, contents: nil),
+      // Lead data: private to the user, as the store is.
+      guard
+        FileManager.default.createFile(
+          atPath: temp, contents: nil, attributes: [.posixPermissions: 0o600]),
         let h = FileHandle(forWritingAtPath: temp)
       else { throw CLIError(.badInput, "\(path): cannot write") }
       handle = h
