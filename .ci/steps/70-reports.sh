@@ -31,6 +31,13 @@ for r in velocity stalls sla reps sources bottleneck forecast; do
     '$BIN' report $r --db demo.db --now $NOW >/dev/null && '$BIN' report $r --json --db demo.db --now $NOW | python3 -c 'import json,sys; json.load(sys.stdin)' &&
     '$BIN' report $r --csv --db demo.db --now $NOW | python3 -c 'import csv,sys; rows=list(csv.reader(sys.stdin)); assert len(rows) > 1 and len({len(r) for r in rows}) == 1'"
 done
+check "reports read from the stored lead states equal the same reports replayed from the log (--as-of now), with --from/--to and --by too" bash -c '
+  for r in funnel velocity stalls sources bottleneck forecast; do
+    for extra in "" "--from 2026-06-01 --to 2026-09-30" "--by source"; do
+      cmp -s <("$0" report $r --json --db demo.db --now '"$NOW"' $extra) <("$0" report $r --json --db demo.db --now '"$NOW"' --as-of '"$NOW"' $extra) ||
+        { echo "    $r $extra differs"; exit 1; }
+    done
+  done' "$BIN"
 check "report sources --by campaign and velocity --by segment exit 0" bash -c "
   '$BIN' report sources --by campaign --db demo.db --now $NOW >/dev/null && '$BIN' report velocity --by segment --db demo.db --now $NOW >/dev/null"
 check "an unknown report exits 2" expect_exit 2 rb report nope --db demo.db

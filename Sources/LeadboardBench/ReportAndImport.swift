@@ -39,9 +39,14 @@ let reportSQL: [(name: String, sql: String)] = [
   ),
   (
     "stalls",
+    // Per stage: open leads, stalled ones and the days-in-stage buckets, as the report shows.
     """
-    SELECT stage, count(*), min(stall_at) FROM leads
-    WHERE stall_at IS NOT NULL AND stall_at <= strftime('%s', '2026-12-01T09:00:00') GROUP BY stage;
+    SELECT stage, count(*), sum(stall_at IS NOT NULL AND stall_at <= n.t),
+      sum(n.t - stage_entered_at <= 7 * 86400), sum(n.t - stage_entered_at BETWEEN 7 * 86400 AND 30 * 86400),
+      sum(n.t - stage_entered_at BETWEEN 30 * 86400 AND 90 * 86400),
+      sum(n.t - stage_entered_at BETWEEN 90 * 86400 AND 180 * 86400), sum(n.t - stage_entered_at > 180 * 86400)
+    FROM leads, (SELECT CAST(strftime('%s', '2026-12-01T09:00:00') AS REAL) AS t) AS n
+    WHERE closed IS NULL AND stage NOT IN ('visitor', 'customer') GROUP BY stage;
     """
   ),
 ]

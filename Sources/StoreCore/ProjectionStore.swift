@@ -220,6 +220,7 @@ open class ProjectionStore<Session: SQLSession>: PipelineStore {
   public func allLeads() throws(StoreError) -> [LeadState] {
     try db.transaction(write: false) { () throws(StoreError) -> [LeadState] in
       var out: [LeadState] = []
+      out.reserveCapacity(Int(try db.scalarInt("SELECT count(*) FROM leads") ?? 0))
       try db.query("SELECT state FROM leads ORDER BY id\(db.dialect.binaryOrder)", []) {
         r throws(StoreError) in out.append(try decodeLead(r, 0))
       }

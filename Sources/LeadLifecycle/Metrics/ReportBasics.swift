@@ -170,13 +170,24 @@ public struct ReportInput: Sendable {
     self.now = now
     self.from = from
     self.to = to
-    self.leads = leads.filter { l in
-      (from.map { l.createdAt >= $0 } ?? true) && (to.map { l.createdAt < $0 } ?? true)
-    }.sorted { $0.id < $1.id }
-    let ids = Set(self.leads.map(\.id))
+    // A lead state is large: copy the array only when the window or the order asks for it
+    // (a store hands its leads over already in id order).
+    var cohort =
+      from == nil && to == nil
+      ? leads
+      : leads.filter { l in
+        (from.map { l.createdAt >= $0 } ?? true) && (to.map { l.createdAt < $0 } ?? true)
+      }
+    if !zip(cohort, cohort.dropFirst()).allSatisfy({ $0.id < $1.id }) {
+      cohort.sort { $0.id < $1.id }
+    }
+    self.leads = cohort
     var byLead: [String: [Event]] = [:]
-    for e in log {
-      if let id = e.lead, ids.contains(id) { byLead[id, default: []].append(e) }
+    if !log.isEmpty {
+      let ids = Set(cohort.map(\.id))
+      for e in log {
+        if let id = e.lead, ids.contains(id) { byLead[id, default: []].append(e) }
+      }
     }
     events = byLead
   }
