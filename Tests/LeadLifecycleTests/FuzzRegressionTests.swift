@@ -1,0 +1,49 @@
+import Foundation
+import LeadLifecycle
+import Testing
+
+/// Inputs the fuzzers (Fuzz/, .ci/fuzz.sh) found, each kept in Fuzz/corpus/ as well.
+@Suite("Fuzz regressions (LeadLifecycle)")
+struct FuzzRegressionTests {
+  func problems(_ text: String) -> [ConfigProblem] {
+    do {
+      _ = try Playbook.parse(text)
+      return []
+    } catch {
+      return error.problems
+    }
+  }
+
+  /// Found by the playbook target: renaming a qualification field kept the default SQL entry
+  /// criteria naming the old one; the playbook was accepted, the SQL stage could never be
+  /// entered, and the exported playbook did not read back.
+  @Test func defaultEntryCriteriaNeedTheirQualificationFields() {
+    let text = """
+      {
+        qualification: {
+          fields: [
+            { id: "budge>", label: "予算" },
+            { id: "authority" }, { id: "need" }, { id: "timeline" },
+          ],
+        },
+      }
+      """
+    let found = problems(text)
+    #expect(found.count == 1)
+    #expect(found.first?.path == "qualification.fields")
+    #expect(found.first?.position == SourcePosition(line: 2, column: 18))
+    #expect(found.first?.message.contains("'budget'") == true)
+    #expect(found.first?.message.contains("stages.sql.entry") == true)
+  }
+
+  @Test func renamedFieldsWithTheirOwnEntryCriteriaRoundTrip() throws {
+    let text = """
+      {
+        qualification: { fields: [{ id: "money" }, { id: "need" }] },
+        stages: { sql: { entry: ["owner", "money", "need"] } },
+      }
+      """
+    let playbook = try Playbook.parse(text)
+    #expect(try Playbook.parse(playbook.json.serialized(pretty: true)) == playbook)
+  }
+}
