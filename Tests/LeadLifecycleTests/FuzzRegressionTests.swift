@@ -47,3 +47,18 @@ struct FuzzRegressionTests {
     #expect(try Playbook.parse(playbook.json.serialized(pretty: true)) == playbook)
   }
 }
+
+extension FuzzRegressionTests {
+  /// Found with a seed of the playbook target: a whole-number setting beyond Int's range
+  /// trapped in `Int(_:)` instead of being reported.
+  @Test(arguments: [
+    "{scoring: {mqlThreshold: 1e300}}", "{scoring: {floor: -1e300}}",
+    "{scoring: {mqlThreshold: 9223372036854775808}}",
+  ])
+  func hugeWholeNumbersAreReportedNotTrapped(_ text: String) {
+    let found = problems(text)
+    #expect(found.count == 1)
+    #expect(found.first?.path.hasPrefix("scoring.") == true)
+    #expect(found.first?.message.hasPrefix("out of range") == true)
+  }
+}

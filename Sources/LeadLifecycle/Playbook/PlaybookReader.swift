@@ -43,7 +43,9 @@ public final class ConfigReader {
     do {
       return try JSON5Parser.parse(text)
     } catch {
-      throw ConfigProblems([ConfigProblem(path: "", position: error.position, message: error.message)])
+      throw ConfigProblems([
+        ConfigProblem(path: "", position: error.position, message: error.message)
+      ])
     }
   }
 
@@ -151,6 +153,12 @@ public final class ConfigReader {
       guard d == d.rounded() else {
         reader.problem(
           child(key), raw(key), "expected a whole number, found \(JSON.formatNumber(d))")
+        return nil
+      }
+      // Int(d) traps beyond Int's range; no setting needs a whole number this large.
+      guard abs(d) < 1e15 else {
+        reader.problem(
+          child(key), raw(key), "out of range: \(JSON.formatNumber(d)) (at most 15 digits)")
         return nil
       }
       return Int(d)
