@@ -62,3 +62,27 @@ extension FuzzRegressionTests {
     #expect(found.first?.message.hasPrefix("out of range") == true)
   }
 }
+
+extension FuzzRegressionTests {
+  /// Found while fuzzing the event decoder (by reading, not by the fuzzer: its inputs are
+  /// short): every value's position was counted from the start of its line, so one long line
+  /// took quadratic time (an 80 KB JSON Lines event: over two minutes instrumented; this
+  /// 200 KB line: 234 s in a debug build before, 0.14 s after).
+  @Test func oneLongLineParsesInLinearTime() throws {
+    let n = 50_000
+    let line =
+      "{\"a\":[" + Array(repeating: "\"é\"", count: n).joined(separator: ",") + "],\"b\":x}"
+    let started = ContinuousClock.now
+    var error: JSONSyntaxError?
+    do {
+      _ = try JSON5Parser.parse(line)
+    } catch let e {
+      error = e
+    }
+    let elapsed = ContinuousClock.now - started
+    #expect(elapsed < .seconds(5))
+    // Columns count characters: 6 + n values of 3 characters + (n - 1) commas + "],\"b\":".
+    #expect(error?.position == SourcePosition(line: 1, column: 6 + 4 * n + 6))
+    #expect(error?.message == "unexpected word 'x': strings must be quoted")
+  }
+}
