@@ -2,7 +2,7 @@ import Foundation
 import LeadLifecycle
 import Testing
 
-/// Inputs the fuzzers (Fuzz/, .ci/fuzz.sh) found, each kept in Fuzz/corpus/ as well.
+/// What fuzzing (Fuzz/, .ci/fuzz.sh) found, each input kept in Fuzz/corpus/ as well.
 @Suite("Fuzz regressions (LeadLifecycle)")
 struct FuzzRegressionTests {
   func problems(_ text: String) -> [ConfigProblem] {
