@@ -24,6 +24,12 @@ public struct JSON5Parser {
   private var index = 0
   private var line = 1
   private var lineStart = 0
+  /// The column at `markIndex` on the line that starts at `markLineStart`, so that each
+  /// `currentPosition()` counts on from the last one (counting from the line's start every
+  /// time made one long line, a JSON Lines event or a minified file, quadratic).
+  private var markLineStart = -1
+  private var markIndex = 0
+  private var markColumn = 1
   /// Nesting deeper than this is refused rather than risking the stack on hostile input.
   public static let maximumDepth = 256
 
@@ -63,6 +69,20 @@ public struct JSON5Parser {
       i += 1
     }
     return SourcePosition(line: line, column: column)
+  }
+
+  /// `position`, in time proportional to the bytes read since the last call.
+  private mutating func currentPosition() -> SourcePosition {
+    if markLineStart != lineStart || markIndex > index {
+      markLineStart = lineStart
+      markIndex = lineStart
+      markColumn = 1
+    }
+    while markIndex < index {
+      if bytes[markIndex] & 0xC0 != 0x80 { markColumn += 1 }
+      markIndex += 1
+    }
+    return SourcePosition(line: line, column: markColumn)
   }
 
   private func error(_ message: String) -> JSONSyntaxError {
@@ -109,7 +129,7 @@ public struct JSON5Parser {
         if bytes[index + 1] == UInt8(ascii: "/") {
           while let c = current, c != 0x0A { advance() }
         } else if bytes[index + 1] == UInt8(ascii: "*") {
-          let start = position
+          let start = currentPosition()
           advance()
           advance()
           var closed = false
@@ -142,7 +162,7 @@ public struct JSON5Parser {
     guard depth < JSON5Parser.maximumDepth else {
       throw error("nesting deeper than \(JSON5Parser.maximumDepth) levels")
     }
-    let start = position
+    let start = currentPosition()
     guard let b = current else { throw error("unexpected end of input: expected a value") }
     switch b {
     case UInt8(ascii: "{"): return try parseObject(depth: depth, start: start)
@@ -220,7 +240,7 @@ public struct JSON5Parser {
         advance()
         return JSON(.object(members), at: start)
       }
-      let keyPosition = position
+      let keyPosition = currentPosition()
       let key: String
       if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
         key = try parseString()
@@ -286,7 +306,7 @@ public struct JSON5Parser {
 
   private mutating func parseString() throws(JSONSyntaxError) -> String {
     let quote = bytes[index]
-    let start = position
+    let start = currentPosition()
     advance()
     var out: [UInt8] = []
     while true {
@@ -375,7 +395,7 @@ public struct JSON5Parser {
   }
 
   private mutating func parseNumber() throws(JSONSyntaxError) -> Double {
-    let startPosition = position
+    let startPosition = currentPosition()
     var negative = false
     if current == UInt8(ascii: "-") || current == UInt8(ascii: "+") {
       negative = current == UInt8(ascii: "-")

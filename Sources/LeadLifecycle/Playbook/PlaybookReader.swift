@@ -275,6 +275,7 @@ extension Playbook {
     let framework = readQualification(top.raw("qualification"), d.qualification, reader)
     p.qualification = framework
     p.stages = readStages(top.raw("stages"), d, framework, reader)
+    checkInheritedEntries(p.stages, d, framework, top.raw("qualification"), reader)
     p.scoring = readScoring(top.raw("scoring"), d.scoring, reader)
     p.routing = readRouting(top.raw("routing"), d.routing, reader)
     p.sla = readSLA(top.raw("sla"), d.sla, reader)
@@ -346,9 +347,7 @@ extension Playbook {
     } else {
       return nil
     }
-    let known =
-      Set(Criterion.builtInFields.keys).union(framework.fields.map(\.id))
-      .union(Profile.stringFields.map(\.0))
+    let known = knownCriterionFields(framework)
     if !known.contains(criterion.field) {
       reader.problem(
         path, item,
@@ -357,6 +356,30 @@ extension Playbook {
       return nil
     }
     return criterion
+  }
+
+  private static func knownCriterionFields(_ framework: QualificationFramework) -> Set<String> {
+    Set(Criterion.builtInFields.keys).union(framework.fields.map(\.id))
+      .union(Profile.stringFields.map(\.0))
+  }
+
+  /// A stage whose entry criteria come from the defaults may name a qualification field that
+  /// this playbook's `qualification.fields` no longer defines: such a stage could never be
+  /// entered, and the playbook would not read back once exported. Reported at `qualification`.
+  private static func checkInheritedEntries(
+    _ stages: [Stage: StageDefinition], _ d: Playbook, _ framework: QualificationFramework,
+    _ qualification: JSON?, _ reader: ConfigReader
+  ) {
+    let known = knownCriterionFields(framework)
+    for stage in Stage.allCases {
+      guard let entry = stages[stage]?.entry, entry == d.stage(stage).entry else { continue }
+      for criterion in entry where !known.contains(criterion.field) {
+        reader.problem(
+          "qualification.fields", qualification,
+          "no field '\(criterion.field)', which the default entry criteria of stage "
+            + "'\(stage.rawValue)' need (define it, or set stages.\(stage.rawValue).entry)")
+      }
+    }
   }
 
   // MARK: Scoring
