@@ -12,6 +12,7 @@ import TerminalKit
 //   swift run -c release leadboard-bench            full sizes (1,000,000 leads)
 //   swift run -c release leadboard-bench --quick    1/10 sizes; exits 1 when a ratio is more
 //                                                   than 2× worse than its target
+//   --only NAME (ingest, board, claims, reports, import)   --gaps FILE   --keep (leave the inputs)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
@@ -39,7 +40,11 @@ let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComp
 let leadboard = binDir + "/leadboard"
 let work = NSTemporaryDirectory() + "leadboard-bench-\(getpid())"
 try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(atPath: work) }
+/// `--keep`: leave the generated stores and inputs for a profile (the path is logged).
+let keep = arguments.contains("--keep")
+defer {
+  if keep { log("kept: \(work)") } else { try? FileManager.default.removeItem(atPath: work) }
+}
 let now = ISO8601.parse("2026-12-01T09:00:00Z")!
 var regressions: [String] = []
 
@@ -59,7 +64,10 @@ func percentile(_ xs: [Double], _ p: Double) -> Double {
 }
 
 /// Runs a process (stdout and stderr to /dev/null, stdin from a file if given); returns its
-/// wall seconds and its own peak RSS in KB (from wait4, so earlier children do not count).
+/// wall seconds and its own peak RSS in KB. The RSS comes from GNU time wrapped around it, not
+/// from our own wait4: posix_spawn shares this process's memory until the child's exec, and
+/// Linux keeps that high-water mark in the child's maxrss, so a child of a bench holding a
+/// 100,000-lead store reported 364 MB for a board that peaks at 46 MB.
 @discardableResult
 func run(
   _ path: String, _ args: [String], stdin: String? = nil, environment: [String: String] = [:]
@@ -72,7 +80,9 @@ func run(
   posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
   let errPath = work + "/last-stderr.txt"
   posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-  let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
+  let rssPath = work + "/last-rss.txt"
+  let command = ["/usr/bin/time", "-f", "%M", "-o", rssPath, path] + args
+  let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
   defer { argv.forEach { free($0) } }
   var env = ProcessInfo.processInfo.environment
   for (k, v) in environment { env[k] = v }
@@ -82,9 +92,12 @@ func run(
   var usage = rusage()
   var status: Int32 = 0
   let seconds = try time {
-    let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+    let rc = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
     guard rc == 0 else {
-      throw BenchError(message: "cannot start \(path): \(String(cString: strerror(rc)))")
+      throw BenchError(
+        message:
+          "cannot start \(command[0]) (GNU time, Debian package time): \(String(cString: strerror(rc)))"
+      )
     }
     _ = wait4(pid, &status, 0, &usage)
   }
@@ -97,7 +110,10 @@ func run(
       message:
         "\(([path] + args).joined(separator: " ")) failed (status \(status)): \(err.prefix(300))")
   }
-  return (seconds, usage.ru_maxrss)
+  let rss = (try? String(contentsOfFile: rssPath, encoding: .utf8))?
+    .split(separator: "\n").last.flatMap { Int($0) }
+  guard let rss else { throw BenchError(message: "GNU time wrote no peak RSS for \(path)") }
+  return (seconds, rss)
 }
 
 struct BenchError: Error, CustomStringConvertible {
@@ -124,7 +140,7 @@ struct BenchError: Error, CustomStringConvertible {
   }
   if let ratio { pairs.append(("ratio", .number((ratio * 100).rounded() / 100))) }
   pairs.append(("target", .string(targetText)))
-  if let met { pairs.append(("met", .bool(met))) }
+  if let met, !extra.contains(where: { $0.0 == "met" }) { pairs.append(("met", .bool(met))) }
   pairs += extra
   pairs.append(("quick", .bool(quick)))
   FileHandle.standardOutput.write(Data((JSON.object(pairs).serialized() + "\n").utf8))
@@ -314,8 +330,7 @@ func buildStore(_ path: String, leads n: Int) throws -> SQLiteStore {
   fclose(inFile)
   report(
     "frame", figure: "render + diff at 200×50", value: frameUs, unit: "µs", target: 2000,
-    targetText: "≤ 2 ms per frame",
-    extra: [("met", .bool(frameUs <= 2000))])
+    targetText: "≤ 2 ms per frame")
   report(
     "frame_bytes", figure: "bytes written when 1 % of cells change", value: Double(deltaBytes),
     unit: "bytes",
@@ -354,7 +369,9 @@ func buildStore(_ path: String, leads n: Int) throws -> SQLiteStore {
     "startup", figure: "start-up to first frame at \(big) leads", value: first * 1000, unit: "ms",
     baseline: "leadboard --version", baselineValue: version * 1000, target: 150,
     targetText: "≤ 150 ms; RSS ≤ 64 MB",
-    extra: [("peak_rss_mb", .int(rss / 1024)), ("met", .bool(first * 1000 <= 150))])
+    extra: [
+      ("peak_rss_mb", .int(rss / 1024)), ("met", .bool(first * 1000 <= 150 && rss <= 64 * 1024)),
+    ])
 }
 
 @MainActor func claimsScenario() throws {
