@@ -81,7 +81,13 @@ public struct SnapshotLoader {
 /// runs them against the store and redraws only when the state changed. Another process's
 /// commit is noticed through the store's change token within `pollInterval`.
 public final class Runtime {
-  public var state: AppState
+  /// Any change to the state (an action, a reload, a tick) marks the frame as due; an idle
+  /// loop turn renders nothing (rendering 10 times a second for an unchanged screen was most
+  /// of an idle board's CPU).
+  public var state: AppState { didSet { needsRender = true } }
+  private var needsRender = true
+  /// Frames rendered so far (presented or not): what an idle loop turn must not add to.
+  public private(set) var framesRendered = 0
   public let updater: Updater
   public let context: RenderContext
   let store: PipelineStore
@@ -177,6 +183,9 @@ public final class Runtime {
 
   /// Draws the current state if it differs from what is on screen.
   public func redraw() {
+    guard needsRender || lastFrame == nil else { return }
+    needsRender = false
+    framesRendered += 1
     let frame = render(state, context)
     if frame != lastFrame {
       backend.present(frame)

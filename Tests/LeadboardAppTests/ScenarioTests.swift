@@ -244,6 +244,19 @@ import Testing
     #expect(d.backend.framesPresented == frames)
   }
 
+  @Test func idleLoopTurnsRenderNothingUntilTheStateChanges() {
+    let d = Driver()
+    let rendered = d.runtime.framesRendered
+    for _ in 0..<10 { d.runtime.redraw() }
+    #expect(d.runtime.framesRendered == rendered)
+    d.runtime.dispatch(.tick(Fixture.now.addingTimeInterval(1)))
+    d.runtime.redraw()
+    d.runtime.redraw()
+    #expect(d.runtime.framesRendered == rendered + 1)
+    d.press(.char("j"))
+    #expect(d.runtime.framesRendered == rendered + 2)
+  }
+
   @Test func anEscapeSequenceInANameIsShownInert() {
     let d = Driver(size: Size(width: 120, height: 40), view: .alerts)
     #expect(d.screen.contains("Evil␛[2J Corp"))
