@@ -271,7 +271,7 @@ func runImport(_ args: ParsedArguments) throws -> ExitCode {
     store = try openStore(args, create: true)
   }
   // Imports touch each lead once: a large state cache would only grow the footprint.
-  store?.stateCacheCapacity = 4096
+  store?.stateCacheCapacity = bulkStateCacheCapacity
   let json = args.flag("--json")
   let quiet = args.flag("--quiet") || json
   let rejectsWriter = try args.value("--rejects").map { try RejectsWriter(path: $0) }

@@ -30,6 +30,10 @@ protocol CommandStore: PipelineStore {
   var stateCacheCapacity: Int { get set }
 }
 
+/// The decoded-state cache of a bulk writer (`ingest`, `import`): small, to keep the footprint
+/// flat; a batch of 2,000 events keeps its own leads.
+let bulkStateCacheCapacity = 4096
+
 extension SQLiteStore: CommandStore {}
 extension PostgresStore: CommandStore {}
 
