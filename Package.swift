@@ -39,13 +39,16 @@ let package = Package(
     .executableTarget(
       name: "leadboard",
       dependencies: [
-        "LeadLifecycle", "SQLiteStore", "TerminalKit", "DemoPipeline", "LeadImport", "LeadboardApp", "CursesBackend",
+        "LeadLifecycle", "SQLiteStore", "TerminalKit", "DemoPipeline", "LeadImport", "LeadboardApp",
+        "CursesBackend",
         "PostgresStore",
       ]),
     // The benchmarks: every figure beside a baseline measured in the same run.
     .executableTarget(
       name: "leadboard-bench",
-      dependencies: ["LeadLifecycle", "SQLiteStore", "LeadboardApp", "TerminalKit", "CursesBackend"],
+      dependencies: [
+        "LeadLifecycle", "SQLiteStore", "LeadboardApp", "TerminalKit", "CursesBackend",
+      ],
       path: "Sources/LeadboardBench"),
     // Shared by every test target: a manual clock, fixtures, event builders.
     .target(name: "LeadboardTestSupport", dependencies: ["LeadLifecycle"]),
@@ -77,7 +80,10 @@ let package = Package(
     ),
     .testTarget(
       name: "SQLiteStoreTests",
-      dependencies: ["SQLiteStore", "CSQLite", "LeadLifecycle", "LeadboardTestSupport", "PostgresStore"]
+      dependencies: [
+        "SQLiteStore", "StoreCore", "CSQLite", "LeadLifecycle", "LeadboardTestSupport",
+        "PostgresStore",
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -67,7 +67,20 @@ enum PGMigrations {
 
         -- The playbook text this store applies, and other settings.
         CREATE TABLE settings(key text PRIMARY KEY, value text NOT NULL);
-        """)
+        """),
+    Migration(
+      version: 2, name: "stalled counts by day",
+      sql: """
+        -- Stalled leads per stage and whole day of stall_at (StallDay), as in the SQLite store.
+        CREATE TABLE stall_days(stage text NOT NULL, day bigint NOT NULL, count bigint NOT NULL,
+          PRIMARY KEY(stage, day));
+        INSERT INTO stall_days(stage, day, count)
+          SELECT stage, d - (CASE WHEN d * 86400 > stall_at THEN 1 ELSE 0 END)
+              + (CASE WHEN (d + 1) * 86400 <= stall_at THEN 1 ELSE 0 END) AS day, count(*)
+          FROM (SELECT stage, stall_at, floor(stall_at / 86400)::bigint AS d FROM leads
+                WHERE stall_at IS NOT NULL) AS s
+          GROUP BY 1, 2;
+        """),
   ]
 
   static var latest: Int { all.last?.version ?? 0 }

@@ -81,7 +81,7 @@ extension PostgresStore {
         GRANT SELECT ON ALL TABLES IN SCHEMA \(schema) TO \(both);
         GRANT USAGE ON ALL SEQUENCES IN SCHEMA \(schema) TO \(both);
         GRANT INSERT ON events TO \(both);
-        GRANT INSERT, UPDATE ON leads, stage_totals, routing_reps, routing_last, visitors TO \(both);
+        GRANT INSERT, UPDATE ON leads, stage_totals, stall_days, routing_reps, routing_last, visitors TO \(both);
         GRANT INSERT, DELETE ON anonymous_views TO \(both);
         GRANT INSERT, UPDATE ON settings TO \(manager);
         GRANT EXECUTE ON FUNCTION \(schema).leadboard_rep() TO \(both);

@@ -73,6 +73,20 @@ enum Migrations {
         DROP INDEX leads_stall;
         CREATE INDEX leads_stall ON leads(stall_at, stage) WHERE stall_at IS NOT NULL;
         """),
+    Migration(
+      version: 3, name: "stalled counts by day",
+      sql: """
+        -- Stalled leads per stage and whole day of stall_at (StallDay): the board sums the days
+        -- before today and scans only today's index range. Filled from the leads here; the
+        -- write batch keeps it. A row's day is the largest d with d * 86400 <= stall_at.
+        CREATE TABLE stall_days(stage TEXT NOT NULL, day INTEGER NOT NULL, count INTEGER NOT NULL,
+          PRIMARY KEY(stage, day)) WITHOUT ROWID;
+        INSERT INTO stall_days(stage, day, count)
+          SELECT stage, d - (d * 86400 > stall_at) + ((d + 1) * 86400 <= stall_at) AS day, count(*)
+          FROM (SELECT stage, stall_at, CAST(stall_at / 86400 AS INTEGER) AS d FROM leads
+                WHERE stall_at IS NOT NULL)
+          GROUP BY 1, 2;
+        """),
   ]
 
   /// The newest version.

@@ -11,8 +11,12 @@ struct ProjectionBatch<Session: SQLSession> {
   private var dirtyReps = Set<String>()
   private var dirtyTeams = Set<String>()
   private var totals: [Stage: (Int, Double)] = [:]
-  /// Leads touched in this batch: as read from the store, and as they are now.
-  private var cache: [String: (original: LeadState?, current: LeadState)] = [:]
+  /// Changes to the stalled-count buckets (`stall_days`), written once at the end.
+  private var stallDays: [StallDay: Int] = [:]
+  /// Leads touched in this batch: as read from the store (with the stall bucket its row counts
+  /// in, read from the row: the playbook may have been replaced since it was written), and as
+  /// they are now.
+  private var cache: [String: (original: LeadState?, stall: StallDay?, current: LeadState)] = [:]
   private var dirtyOrder: [String] = []
   /// States written, with their new revisions, for the store's cache once committed.
   private(set) var written: [(String, Int64, LeadState)] = []
@@ -85,7 +89,15 @@ struct ProjectionBatch<Session: SQLSession> {
   mutating func record(_ events: [Event], leadID: String, before: LeadState?) throws(StoreError) {
     var state = before ?? LeadState(id: leadID, at: events[0].at)
     if cache[leadID] == nil {
-      cache[leadID] = (before, state)
+      var stall: StallDay?
+      if before != nil {
+        try db.query("SELECT stage, stall_at FROM leads WHERE id = ?", [.text(leadID)]) { r in
+          if let stage = r.text(0).flatMap(Stage.init(rawValue:)), let at = r.date(1) {
+            stall = StallDay(stage: stage, at: at)
+          }
+        }
+      }
+      cache[leadID] = (before, stall, state)
       dirtyOrder.append(leadID)
     }
     for e in events {
@@ -177,12 +189,19 @@ struct ProjectionBatch<Session: SQLSession> {
     totals[stage] = (t.0 + count, t.1 + value)
   }
 
-  private mutating func writeLead(_ lead: LeadState, before: LeadState?) throws(StoreError) {
+  private mutating func writeLead(_ lead: LeadState, before: LeadState?, stall: StallDay?)
+    throws(StoreError)
+  {
     if let (s, v) = Self.column(before) { bump(s, -1, -v) }
     if let (s, v) = Self.column(lead) { bump(s, 1, v) }
     let engine = store.engine
     let slaDue = engine.sla.status(of: lead, at: lead.stageEnteredAt)?.due
     let stallAt = engine.stall.boardStalledAt(lead)
+    let newStall = stallAt.map { StallDay(stage: lead.stage, at: $0) }
+    if stall != newStall {
+      if let stall { stallDays[stall, default: 0] -= 1 }
+      if let newStall { stallDays[newStall, default: 0] += 1 }
+    }
     var rev: Int64 = 1
     try db.query(
       """
@@ -217,10 +236,18 @@ struct ProjectionBatch<Session: SQLSession> {
   mutating func flush() throws(StoreError) {
     for id in dirtyOrder {
       guard let c = cache[id] else { continue }
-      try writeLead(c.current, before: c.original)
+      try writeLead(c.current, before: c.original, stall: c.stall)
     }
     cache = [:]
     dirtyOrder = []
+    for (key, delta) in stallDays where delta != 0 {
+      try db.run(
+        """
+        INSERT INTO stall_days(stage, day, count) VALUES (?, ?, ?)
+        ON CONFLICT(stage, day) DO UPDATE SET count = stall_days.count + excluded.count
+        """, [.text(key.stage.rawValue), .int(key.day), .int(Int64(delta))])
+    }
+    stallDays = [:]
     for (stage, t) in totals where t.0 != 0 || t.1 != 0 {
       try db.run(
         """
@@ -250,5 +277,32 @@ struct ProjectionBatch<Session: SQLSession> {
       try db.didWrite()
       changed = false
     }
+  }
+}
+
+/// The stalled-count bucket a lead's row counts in: its stage and the whole day (UTC, since
+/// 1970) of its `stall_at`. The board's stalled count per stage is the sum of the buckets of
+/// the days before today plus an index scan of today's, so it costs about the same at a million
+/// leads as at ten thousand (counting the index entry of every stalled lead did not).
+public struct StallDay: Hashable, Sendable {
+  public let stage: Stage
+  public let day: Int64
+
+  public init(stage: Stage, day: Int64) {
+    self.stage = stage
+    self.day = day
+  }
+
+  public init(stage: Stage, at: Date) {
+    self.init(stage: stage, day: Self.day(of: at.timeIntervalSince1970))
+  }
+
+  /// The largest whole day `d` with `d × 86,400 ≤ seconds`, exactly (the migrations' SQL
+  /// backfill and the boundary of today in `stageTotals` follow the same rule).
+  public static func day(of seconds: Double) -> Int64 {
+    guard seconds.isFinite, abs(seconds) < 1e15 else { return seconds < 0 ? -1 << 40 : 1 << 40 }
+    var d = Int64((seconds / 86400).rounded(.down))
+    if Double(d) * 86400 > seconds { d -= 1 } else if Double(d + 1) * 86400 <= seconds { d += 1 }
+    return d
   }
 }

@@ -108,12 +108,21 @@ open class ProjectionStore<Session: SQLSession>: PipelineStore {
         totals[st]?.count = Int(r.int(1))
         totals[st]?.value = r.double(2)
       }
+      // Stalled: the day buckets before today, then today's part of the stall index up to now
+      // (`StallDay`), not a count over every stalled lead's index entry.
+      let today = StallDay.day(of: now.timeIntervalSince1970)
       try db.query(
-        "SELECT stage, count(*) FROM leads WHERE stall_at IS NOT NULL AND stall_at <= ? GROUP BY stage",
-        [.time(now)]
+        "SELECT stage, sum(count) FROM stall_days WHERE day < ? GROUP BY stage", [.int(today)]
       ) { r in
         guard let st = r.text(0).flatMap(Stage.init(rawValue:)) else { return }
-        totals[st]?.stalled = Int(r.int(1))
+        totals[st]?.stalled += Int(r.int(1))
+      }
+      try db.query(
+        "SELECT stage, count(*) FROM leads WHERE stall_at >= ? AND stall_at <= ? GROUP BY stage",
+        [.double(Double(today) * 86400), .time(now)]
+      ) { r in
+        guard let st = r.text(0).flatMap(Stage.init(rawValue:)) else { return }
+        totals[st]?.stalled += Int(r.int(1))
       }
       return Stage.allCases.map { totals[$0]! }
     }

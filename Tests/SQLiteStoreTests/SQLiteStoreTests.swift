@@ -2,6 +2,7 @@ import Foundation
 import LeadLifecycle
 import LeadboardTestSupport
 import SQLiteStore
+import StoreCore
 import Testing
 
 /// What only the SQLite store has: a file with a schema, migrations, transactions that roll
@@ -35,18 +36,19 @@ struct SQLiteStoreTests {
     let store = try SQLiteStore(path: path)
 
     // Then migration 1 is applied and recorded, and every table exists
-    #expect(try store.appliedMigrations() == [1, 2])
+    #expect(try store.appliedMigrations() == [1, 2, 3])
     #expect(try store.eventCount() == 0)
     #expect(try store.integrityCheck() == "ok")
     let raw = try RawDatabase(path: path)
     #expect(
       try raw.column("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") == [
         "anonymous_views", "events", "leads", "routing_last", "routing_reps", "schema_migrations",
-        "settings", "stage_totals", "visitors",
+        "settings", "stage_totals", "stall_days", "visitors",
       ])
     #expect(
       try raw.column("SELECT version || ' ' || name FROM schema_migrations") == [
         "1 event log and projections", "2 stalled counts from the index alone",
+        "3 stalled counts by day",
       ])
     #expect(try raw.column("PRAGMA journal_mode") == ["wal"])
     // and the built-in playbook is recorded as the store's playbook.
@@ -62,7 +64,7 @@ struct SQLiteStoreTests {
     let store = try SQLiteStore(path: ":memory:", playbookText: Self.playbookText)
 
     // Then it has the same schema version and applies the playbook it was given.
-    #expect(try store.appliedMigrations() == [1, 2])
+    #expect(try store.appliedMigrations() == [1, 2, 3])
     #expect(store.playbook == Self.playbook)
   }
 
@@ -92,7 +94,7 @@ struct SQLiteStoreTests {
     // Then both apply the recorded playbook and see the same log, lead and board
     #expect(second.playbook == custom)
     #expect(third.playbook == custom)
-    #expect(try second.appliedMigrations() == [1, 2])
+    #expect(try second.appliedMigrations() == [1, 2, 3])
     #expect(try second.allEvents(asOf: nil) == log)
     #expect(try second.lead("L1") == lead)
     #expect(try second.stageTotals(at: Fixed.reference) == totals)
@@ -122,7 +124,7 @@ struct SQLiteStoreTests {
     // and the file is left as it was.
     #expect(
       try RawDatabase(path: path).column("SELECT version FROM schema_migrations") == [
-        "1", "2", "99",
+        "1", "2", "3", "99",
       ])
   }
 
@@ -272,9 +274,12 @@ struct SQLiteStoreTests {
 
   /// The board's column headers (`SQLiteStore.stageTotals`).
   static let totalsQuery = "SELECT stage, count, value FROM stage_totals"
-  /// The stalled count per column, as `SQLiteStore.stageTotals` runs it.
+  /// The stalled count per column, as `SQLiteStore.stageTotals` runs it: the day buckets
+  /// before today, and today's range of the stall index.
+  static let stalledDaysQuery =
+    "SELECT stage, sum(count) FROM stall_days WHERE day < ? GROUP BY stage"
   static let stalledQuery =
-    "SELECT stage, count(*) FROM leads WHERE stall_at IS NOT NULL AND stall_at <= ? GROUP BY stage"
+    "SELECT stage, count(*) FROM leads WHERE stall_at >= ? AND stall_at <= ? GROUP BY stage"
   /// The board's lead listing: the plain form, and the forms `SQLiteStore.leads` builds for
   /// `LeadQuery(limit:)` and `LeadQuery(stage:limit:)`.
   static let listingQueries = [
@@ -284,7 +289,7 @@ struct SQLiteStoreTests {
       + " ORDER BY stage_rank, score DESC, id LIMIT ?",
   ]
   /// Every query the board runs on a redraw.
-  static let boardQueries = [totalsQuery, stalledQuery] + listingQueries
+  static let boardQueries = [totalsQuery, stalledDaysQuery, stalledQuery] + listingQueries
 
   @Test(arguments: boardQueries)
   func boardQueriesNeverReadTheLog(_ sql: String) throws {
@@ -332,6 +337,56 @@ struct SQLiteStoreTests {
     // Then it searches the stall index instead of scanning every lead.
     #expect(
       plan.contains { $0.contains("SEARCH leads USING COVERING INDEX leads_stall") }, "\(plan)")
+  }
+
+  @Test func migrationThreeFillsTheStalledDaysFromTheLeads() throws {
+    // Given a store at schema version 2 (no day buckets) with leads stalling on many days,
+    // some before 1970 and some exactly on a day boundary
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let path = dir.path("old.sqlite")
+    do {
+      let store = try makeStore(dir, "old.sqlite")
+      let desk = Desk(store)
+      for i in 0..<12 {
+        desk.clock.advance(by: .hours(Double(11 + i * 9)))
+        try desk.makeMQL("M\(i)")
+      }
+    }
+    let raw = try RawDatabase(path: path)
+    try raw.execute(
+      """
+      INSERT INTO leads(id, stage, stage_rank, score, stage_entered_at, stall_at, state)
+        VALUES ('old1', 'known', 1, 0, -200000.5, -86400.0, x''), ('old2', 'known', 1, 0, 0, 86400.0, x'');
+      DROP TABLE stall_days;
+      DELETE FROM schema_migrations WHERE version = 3;
+      """)
+    let everyStalled = try raw.column(
+      "SELECT stage || ' ' || count(*) FROM leads WHERE stall_at IS NOT NULL GROUP BY stage ORDER BY 1"
+    )
+    // When the store is opened again (migration 3 runs)
+    let store = try makeStore(dir, "old.sqlite")
+    // Then each bucket holds the leads whose stall time falls on its day, and the totals far in
+    // the future count every stalled lead, as a plain count does.
+    #expect(try store.appliedMigrations() == [1, 2, 3])
+    #expect(
+      try raw.column(
+        "SELECT day || ' ' || count FROM stall_days WHERE stage = 'known' ORDER BY day"
+      )
+      .prefix(2) == ["-1 1", "1 1"])
+    let future = try store.stageTotals(at: at("2100-01-01T00:00:00Z"))
+    let got = future.filter { $0.stalled > 0 }.map { "\($0.stage.rawValue) \($0.stalled)" }.sorted()
+    #expect(everyStalled.count >= 2)
+    #expect(got == everyStalled)
+  }
+
+  @Test(
+    arguments: [
+      (0.0, 0), (86399.999, 0), (86400.0, 1), (-0.001, -1), (-86400.0, -1), (-86400.5, -2),
+      (1_796_115_600.0, 20788), (1_796_083_200.0, 20788), (1_796_083_199.9999, 20787),
+    ] as [(Double, Int64)])
+  func aStallTimeFallsOnTheLargestWholeDayBeforeIt(_ seconds: Double, _ day: Int64) {
+    #expect(StallDay.day(of: seconds) == day)
   }
 
   // MARK: - Change feed

@@ -270,6 +270,47 @@ struct StoreContractTests {
     }
   }
 
+  @Test(arguments: StoreKind.contract)
+  func theStalledCountAgreesWithTheStalledListingAtEveryHour(_ kind: StoreKind) throws {
+    try kind.withFactory { factory in
+      // Given leads captured at odd hours over three weeks, some becoming MQLs and SALs, some
+      // later accepted, recycled or disqualified (each change moves the lead's stall time)
+      let desk = Desk(try factory.make())
+      for i in 0..<24 {
+        desk.clock.advance(by: .hours(Double(7 + (i * 5) % 17)))
+        switch i % 4 {
+        case 0: try desk.capture("K\(i)")
+        case 1: try desk.makeMQL("M\(i)")
+        case 2: try desk.makeSAL("S\(i)")
+        default:
+          let owner = try desk.makeSAL("R\(i)")
+          desk.clock.advance(by: .hours(30))
+          try desk.send(desk.events.recycle("R\(i)", by: owner, reason: "timing"))
+        }
+        if i % 8 == 7 {
+          try desk.send(
+            desk.events.make(.disqualified(reason: "spam"), lead: "K\(i - 7)", actor: "a"))
+        }
+      }
+      // When the board's stalled counts are read every 5 hours over the next 60 days
+      var t = desk.now.plus(.days(-21))
+      var checked = 0
+      while t < desk.now.plus(.days(60)) {
+        let totals = try desk.store.stageTotals(at: t)
+        let listed = try desk.store.leads(LeadQuery(stalledOnly: true, includeClosed: true), at: t)
+        // Then each stage's count is the number of stalled leads the listing shows there
+        for total in totals {
+          #expect(
+            total.stalled == listed.filter { $0.stage == total.stage }.count,
+            "\(total.stage) at \(ISO8601.format(t))")
+        }
+        checked += listed.count
+        t = t.plus(.hours(5))
+      }
+      #expect(checked > 0)
+    }
+  }
+
   /// Leads for the listing tests: K1 (score 5) and K2 (35) known, M1 and M2 MQLs of a and b
   /// (35 each), S1 c's SAL, D1 disqualified.
   func listingDesk(_ factory: StoreFactory) throws -> Desk {
