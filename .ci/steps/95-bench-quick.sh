@@ -18,5 +18,5 @@ for line in open("bench.json"):
 PY
 grep -A20 '^regressions' bench.err | sed 's/^/    /' || true
 check "leadboard-bench --quick: no scenario regressed" test "$rc" = 0
-check "every scenario reported" test "$(wc -l < bench.json)" -ge 11
+check "every scenario reported" test "$(wc -l < bench.json)" -ge 13
 finish

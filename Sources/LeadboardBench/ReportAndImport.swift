@@ -53,9 +53,8 @@ let reportSQL: [(name: String, sql: String)] = [
 
 @MainActor func reportScenarios() throws {
   let n = 1_000_000 / scale
-  let db = work + "/reports.db"
-  log("reports: building a store of \(n) leads")
-  let store = try buildStore(db, leads: n)
+  let db = work + "/big.db"
+  let store = try bigStoreShared()
   let events = try store.eventCount()
   let nowText = ISO8601.format(now)
   for (name, sql) in reportSQL {
