@@ -138,6 +138,31 @@ struct StallTests {
       again.of(.stalled).first?.payload == .stalled(stage: .sal, blackHole: .noContact, days: 15))
   }
 
+  @Test func classifyAgreesWithTheAlertAtEveryStageAndMoment() {
+    let rule = StallRule(playbook: .builtIn)
+    var checked = 0
+    for stage in Stage.allCases {
+      for closeDay in [nil, 5.0, 400] {
+        for snoozeDay in [nil, 20.0] {
+          var s = lead(in: stage)
+          if let closeDay {
+            s.opportunity = OpportunityFields(closeDate: Fixed.reference.plus(.days(closeDay)))
+          }
+          if let snoozeDay { s.snoozedUntil = Fixed.reference.plus(.days(snoozeDay)) }
+          for day in stride(from: 0.0, through: 200, by: 0.5) {
+            let now = Fixed.reference.plus(.days(day))
+            let alert = rule.evaluate(s, at: now)
+            let c = rule.classify(s, at: now)
+            #expect(c?.hole == alert?.blackHole, "\(stage) day \(day)")
+            #expect(c.map(\.snoozed) == alert.map { $0.snoozedUntil != nil }, "\(stage) day \(day)")
+            checked += 1
+          }
+        }
+      }
+    }
+    #expect(checked == Stage.allCases.count * 6 * 401)
+  }
+
   @Test func daysInStageRoundsDown() {
     let s = lead(in: .mql)
     #expect(s.daysInStage(at: Fixed.reference.plus(.hours(47))) == 1)

@@ -77,15 +77,13 @@ public struct StallRule: Sendable {
   /// The alert for `lead` at `now`, or nil. A snoozed lead still gets its alert, marked with
   /// `snoozedUntil`, so reports can list it separately.
   public func evaluate(_ lead: LeadState, at now: Date) -> StallAlert? {
-    guard lead.isOpen, let hole = BlackHole.forStage(lead.stage) else { return nil }
+    guard let (hole, snoozed) = classify(lead, at: now) else { return nil }
     let days = lead.daysInStage(at: now)
     var reason: String?
-    if let window = playbook.stage(lead.stage).stallAfter,
-      now.timeIntervalSince(lead.stageEnteredAt) > window.seconds
-    {
+    if pastWindow(lead, at: now), let window = playbook.stage(lead.stage).stallAfter {
       reason = "\(days) d in \(lead.stage), window \(Int(window.days)) d"
     }
-    if lead.stage == .opportunity, let close = lead.opportunity?.closeDate, now > close {
+    if pastClose(lead, at: now), let close = lead.opportunity?.closeDate {
       let late = Int(now.timeIntervalSince(close) / 86400)
       let pastClose = "close date \(ISO8601.formatDate(close)) passed \(late) d ago"
       reason = reason.map { "\($0); \(pastClose)" } ?? pastClose
@@ -93,6 +91,25 @@ public struct StallRule: Sendable {
     guard let reason else { return nil }
     return StallAlert(
       lead: lead.id, stage: lead.stage, blackHole: hole, days: days, reason: reason,
-      action: hole.suggestedAction, snoozedUntil: lead.isSnoozed(at: now) ? lead.snoozedUntil : nil)
+      action: hole.suggestedAction, snoozedUntil: snoozed ? lead.snoozedUntil : nil)
+  }
+
+  /// Whether `lead` is stalled at `now`, its black hole, and whether a snooze suppresses it:
+  /// `evaluate` without the words, for counting (the stalls report over a million leads).
+  public func classify(_ lead: LeadState, at now: Date) -> (hole: BlackHole, snoozed: Bool)? {
+    guard lead.isOpen, let hole = BlackHole.forStage(lead.stage),
+      pastWindow(lead, at: now) || pastClose(lead, at: now)
+    else { return nil }
+    return (hole, lead.isSnoozed(at: now))
+  }
+
+  private func pastWindow(_ lead: LeadState, at now: Date) -> Bool {
+    guard let window = playbook.stage(lead.stage).stallAfter else { return false }
+    return now.timeIntervalSince(lead.stageEnteredAt) > window.seconds
+  }
+
+  private func pastClose(_ lead: LeadState, at now: Date) -> Bool {
+    guard lead.stage == .opportunity, let close = lead.opportunity?.closeDate else { return false }
+    return now > close
   }
 }
