@@ -388,8 +388,15 @@ extension LeadStateCodec {
       let n = try count()
       let start = offset
       let slice = UnsafeRawBufferPointer(rebasing: base[start..<start + n])
-      let decoded = slice.withMemoryRebound(to: UInt8.self) {
-        String(validating: $0, as: UTF8.self)
+      let decoded = slice.withMemoryRebound(to: UInt8.self) { utf8 -> String? in
+        // ASCII (ids, emails, stages, most names) needs no validation; the generic
+        // `String(validating:as:)` looked up its metadata on every call, an eighth of a
+        // report's time at a million leads.
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return String(validating: utf8, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: n) { out in
+          _ = out.initialize(fromContentsOf: utf8)
+          return n
+        }
       }
       guard let s = decoded else { throw fail("invalid UTF-8") }
       offset += n
