@@ -21,6 +21,11 @@ with open("deep-nesting.json5", "w") as f:
 with open("long-line.jsonl", "w") as f:
     f.write(json.dumps({"id": "long", "type": "form_submit", "at": "2026-11-02T09:00:00Z", "lead": "LONG",
                         "email": "long@example.com", "name": "n" * 1_000_000}) + "\n")
+with open("over-long-line.jsonl", "w") as f:
+    # 20 MB in one line (read past, not held), then a valid event, then a 2 MB line without a newline.
+    f.write(json.dumps({"id": "over", "type": "note", "at": "2026-11-02T09:00:00Z", "lead": "LONG", "text": "x" * 20_000_000}) + "\n")
+    f.write(json.dumps({"id": "after", "type": "note", "at": "2026-11-02T09:00:01Z", "lead": "LONG", "text": "after the long line"}) + "\n")
+    f.write(json.dumps({"id": "tail", "type": "note", "at": "2026-11-02T09:00:02Z", "lead": "LONG", "text": "y" * 2_000_000}))
 PY
 "$BIN" init --db s.db >/dev/null
 tables_before=$(sqlite3 s.db "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master ORDER BY name)")

@@ -180,8 +180,20 @@ func runIngest(_ args: ParsedArguments) throws -> ExitCode {
   }
 
   var lineNumber = 0
-  while let bytes = reader.next() {
+  while let next = reader.next() {
     lineNumber += 1
+    let bytes: [UInt8]
+    switch next {
+    case .text(let b): bytes = b
+    case .tooLong(let n):
+      read += 1
+      rejects.append(
+        (
+          lineNumber,
+          "a line of \(n) bytes: over the 1 MiB limit for an event line (\(LineReader.maxLineBytes) bytes)"
+        ))
+      continue
+    }
     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
     read += 1
     guard let text = String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]),

@@ -173,13 +173,34 @@ func ago(_ then: Date, now: Date) -> String {
 }
 
 /// Reads a file (or stdin for `-`) line by line without holding it all in memory.
+/// The lines of an event file or standard input, read 64 KiB at a time. A line longer than
+/// `maxLineBytes` is not held: it is read past and reported as `.tooLong` with its length (a
+/// 20 MB line was once decoded and stored whole).
 struct LineReader: Sequence, IteratorProtocol {
+  enum Line: Equatable {
+    /// A line's bytes without its line ending.
+    case text([UInt8])
+    /// A line over the limit, by its length in bytes (without the line ending).
+    case tooLong(bytes: Int)
+  }
+
+  /// 1 MiB: an event is a few hundred bytes; the hostile corpus's 1 MB name still fits.
+  static let maxLineBytes = 1 << 20
+
   private let handle: FileHandle
+  private let limit: Int
   private var buffer: [UInt8] = []
   private var start = 0
+  /// `buffer[start..<scanned]` holds no newline (so a long line is not searched again).
+  private var scanned = 0
+  /// Bytes of an over-long line already read past, while looking for its end.
+  private var skipped: Int?
   private var done = false
 
-  init(handle: FileHandle) { self.handle = handle }
+  init(handle: FileHandle, limit: Int = LineReader.maxLineBytes) {
+    self.handle = handle
+    self.limit = limit
+  }
 
   /// Opens `path` (`-` for standard input).
   static func open(_ path: String) throws -> LineReader {
@@ -194,23 +215,42 @@ struct LineReader: Sequence, IteratorProtocol {
     return LineReader(handle: h)
   }
 
-  /// The next line's bytes without its line ending, or nil at the end.
-  mutating func next() -> [UInt8]? {
+  /// The next line, or nil at the end.
+  mutating func next() -> Line? {
     while true {
-      if let nl = buffer[start...].firstIndex(of: 0x0A) {
+      if let nl = buffer[scanned...].firstIndex(of: 0x0A) {
+        let length = (skipped ?? 0) + nl - start
+        defer {
+          start = nl + 1
+          scanned = start
+          skipped = nil
+        }
+        if skipped != nil || length > limit { return .tooLong(bytes: length) }
         var line = Array(buffer[start..<nl])
         if line.last == 0x0D { line.removeLast() }
-        start = nl + 1
-        return line
+        return .text(line)
+      }
+      scanned = buffer.count
+      if skipped != nil || buffer.count - start > limit {
+        skipped = (skipped ?? 0) + buffer.count - start
+        buffer.removeAll(keepingCapacity: true)
+        start = 0
+        scanned = 0
       }
       if done {
+        if let n = skipped {
+          skipped = nil
+          return .tooLong(bytes: n)
+        }
         guard start < buffer.count else { return nil }
         let line = Array(buffer[start...])
         start = buffer.count
-        return line
+        scanned = start
+        return .text(line)
       }
       if start > 0 {
         buffer.removeFirst(start)
+        scanned -= start
         start = 0
       }
       let chunk = handle.readData(ofLength: 1 << 16)
