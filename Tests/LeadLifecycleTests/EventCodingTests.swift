@@ -132,6 +132,13 @@ struct EventCodingTests {
         #"{"id":"e1","type":"visitor_stitched","at":"2026-11-02T09:00:00Z","lead":"L1","views":[]}"#,
       field: "visitor", message: "missing: required for visitor_stitched"),
     BadLine(
+      line:
+        #"{"id":12345678901234567891,"type":"note","at":"2026-11-02T09:00:00Z","lead":"L1","text":"x"}"#,
+      field: "id", message: "1.2345678901234567e+19 is not a whole number below 2^53"),
+    BadLine(
+      line: #"{"id":"e1","type":"note","at":"2026-11-02T09:00:00Z","lead":1.5,"text":"x"}"#,
+      field: "lead", message: "1.5 is not a whole number below 2^53: write the id as a string"),
+    BadLine(
       line: #"["not","an","object"]"#, field: "", message: "expected a JSON object, found an array"),
     BadLine(
       line: #"{"id":"e1","type":"note","at":"2026-11-02T09:00:00Z","lead":"L1","text":"x""#,
@@ -143,6 +150,14 @@ struct EventCodingTests {
     let error = #expect(throws: EventDecodingError.self) { try Event(jsonLine: bad.line) }
     #expect(error?.field == bad.field)
     #expect(error?.message.hasPrefix(bad.message) == true, "\(error?.message ?? "no error")")
+  }
+
+  @Test func aWholeNumberIdReadsAsItsDigits() throws {
+    let e = try Event(
+      jsonLine:
+        #"{"id":9007199254740992,"type":"note","at":"2026-11-02T09:00:00Z","lead":777,"text":"x"}"#)
+    #expect(e.id == "9007199254740992")
+    #expect(e.lead == "777")
   }
 
   @Test func errorDescriptionPrefixesTheField() {

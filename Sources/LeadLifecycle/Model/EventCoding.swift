@@ -26,15 +26,15 @@ extension Event {
       throw EventDecodingError(field: "", message: "expected a JSON object, found \(json.kindName)")
     }
     var r = FieldReader(members: members)
-    let id = try r.requiredString("id")
+    let id = try r.requiredIdentifier("id")
     let typeName = try r.requiredString("type")
     guard let type = EventType(rawValue: typeName) else {
       throw EventDecodingError(
         field: "type", message: "unknown event type '\(typeName)' (known: \(EventType.nameList))")
     }
     let at = try r.requiredDate("at")
-    let lead = try r.string("lead")
-    let visitor = try r.string("visitor")
+    let lead = try r.identifier("lead")
+    let visitor = try r.identifier("visitor")
     let actor = try r.string("actor")
     let cause = try r.string("cause")
     let payload = try EventPayload.read(type, from: &r)
@@ -350,6 +350,8 @@ private struct FieldReader {
     return v
   }
 
+  func peek(_ key: String) -> JSON? { remaining[key] }
+
   mutating func string(_ key: String) throws(EventDecodingError) -> String? {
     guard let v = take(key) else { return nil }
     switch v.kind {
@@ -357,6 +359,28 @@ private struct FieldReader {
     case .number(let d): return JSON.formatNumber(d)
     default: throw EventDecodingError(field: key, message: "expected a string, found \(v.kindName)")
     }
+  }
+
+  /// An id: a string, or a whole number that a double holds exactly, as its digits (CRM exports
+  /// write numeric ids unquoted). A fraction or a number beyond 2^53 would silently become
+  /// another id (12345678901234567891 reads as 12345678901234567168), so it is refused.
+  mutating func identifier(_ key: String) throws(EventDecodingError) -> String? {
+    guard case .number(let d)? = peek(key)?.kind else { return try string(key) }
+    _ = take(key)
+    guard d.rounded() == d, abs(d) <= 9_007_199_254_740_992 else {
+      throw EventDecodingError(
+        field: key,
+        message:
+          "\(JSON.formatNumber(d)) is not a whole number below 2^53: write the id as a string")
+    }
+    return String(Int64(d))
+  }
+
+  mutating func requiredIdentifier(_ key: String) throws(EventDecodingError) -> String {
+    guard let s = try identifier(key) else {
+      throw EventDecodingError(field: key, message: "missing")
+    }
+    return s
   }
 
   mutating func requiredString(_ key: String) throws(EventDecodingError) -> String {
