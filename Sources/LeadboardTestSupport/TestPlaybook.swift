@@ -40,4 +40,14 @@ extension Playbook {
     change(&p)
     return p
   }
+
+  /// The problems `Playbook.parse` finds in `text`, none when it reads (for tests).
+  public static func problems(_ text: String) -> [ConfigProblem] {
+    do {
+      _ = try Playbook.parse(text)
+      return []
+    } catch {
+      return error.problems
+    }
+  }
 }

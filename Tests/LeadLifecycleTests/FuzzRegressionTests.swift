@@ -1,18 +1,12 @@
 import Foundation
 import LeadLifecycle
+import LeadboardTestSupport
 import Testing
 
 /// What fuzzing (Fuzz/, .ci/fuzz.sh) found, each input kept in Fuzz/corpus/ as well.
 @Suite("Fuzz regressions (LeadLifecycle)")
 struct FuzzRegressionTests {
-  func problems(_ text: String) -> [ConfigProblem] {
-    do {
-      _ = try Playbook.parse(text)
-      return []
-    } catch {
-      return error.problems
-    }
-  }
+  func problems(_ text: String) -> [ConfigProblem] { Playbook.problems(text) }
 
   /// Found by the playbook target: renaming a qualification field kept the default SQL entry
   /// criteria naming the old one; the playbook was accepted, the SQL stage could never be

@@ -1,19 +1,13 @@
 import Foundation
 import LeadLifecycle
+import LeadboardTestSupport
 import Testing
 
 /// Numbers and durations too big for the machine are problems with a place, not a crash
 /// (a hostile playbook with `mqlThreshold: 1e308` used to trap converting it to Int).
 @Suite("Playbook limits")
 struct PlaybookLimitsTests {
-  func problems(_ text: String) -> [ConfigProblem] {
-    do {
-      _ = try Playbook.parse(text)
-      return []
-    } catch {
-      return error.problems
-    }
-  }
+  func problems(_ text: String) -> [ConfigProblem] { Playbook.problems(text) }
 
   @Test(arguments: ["1e308", "1e300", "9223372036854775807", "1e19"])
   func aWholeNumberTooLargeIsAProblem(_ number: String) {
