@@ -462,8 +462,10 @@ extension LeadStateCodec {
 
     mutating func stringDictionary() throws(Failure) -> [String: String] {
       let n = try count(minimumSize: 2)
-      var out: [String: String] = [:]
-      out.reserveCapacity(n)
+      // Most are empty; `reserveCapacity` on the empty literal copied its storage through an
+      // unspecialized generic (a quarter of a report's instructions at a million leads).
+      guard n > 0 else { return [:] }
+      var out = [String: String](minimumCapacity: n)
       for _ in 0..<n {
         let start = offset
         let k = try string()
@@ -532,7 +534,7 @@ extension LeadStateCodec {
       s.fitScore = try int()
       s.behaviorScore = try int()
       let pointsCount = try count(minimumSize: 2)
-      s.rulePoints.reserveCapacity(pointsCount)
+      if pointsCount > 0 { s.rulePoints = [String: Int](minimumCapacity: pointsCount) }
       for _ in 0..<pointsCount {
         let start = offset
         let k = try string()

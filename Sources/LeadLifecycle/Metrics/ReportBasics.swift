@@ -178,7 +178,8 @@ public struct ReportInput: Sendable {
       : leads.filter { l in
         (from.map { l.createdAt >= $0 } ?? true) && (to.map { l.createdAt < $0 } ?? true)
       }
-    if !zip(cohort, cohort.dropFirst()).allSatisfy({ $0.id < $1.id }) {
+    // By index: iterating the states themselves copies each one (a retain per field).
+    if !cohort.indices.dropFirst().allSatisfy({ cohort[$0 - 1].id < cohort[$0].id }) {
       cohort.sort { $0.id < $1.id }
     }
     self.leads = cohort

@@ -43,26 +43,29 @@ public struct StallsReport: Sendable, Equatable {
   /// report's time at a million leads).
   public init(_ input: ReportInput) {
     let rule = StallRule(playbook: input.playbook)
-    var rows = Dictionary(
-      uniqueKeysWithValues: Transition.stages.map {
-        ($0, StallStage(stage: $0, open: 0, stalled: 0, snoozed: 0, aging: [0, 0, 0, 0, 0]))
-      })
+    let order = Transition.stages
+    var rows = order.map {
+      StallStage(stage: $0, open: 0, stalled: 0, snoozed: 0, aging: [0, 0, 0, 0, 0])
+    }
     var holes: [BlackHole: (stalled: Int, snoozed: Int)] = [:]
-    for lead in input.leads where lead.isOpen && rows[lead.stage] != nil {
-      rows[lead.stage]!.open += 1
+    // By index into a borrowing tally: `for lead in input.leads` copied each state twice (a
+    // retain and a release per field), about a tenth of this report's instructions.
+    func tally(_ lead: borrowing LeadState) {
+      guard lead.isOpen, let r = order.firstIndex(of: lead.stage) else { return }
+      rows[r].open += 1
       let d = lead.daysInStage(at: input.now)
-      rows[lead.stage]!.aging[StallsReport.bucketUpper.firstIndex { d <= $0 } ?? 4] += 1
-      if let (hole, snoozed) = rule.classify(lead, at: input.now) {
-        if snoozed {
-          rows[lead.stage]!.snoozed += 1
-          holes[hole, default: (0, 0)].snoozed += 1
-        } else {
-          rows[lead.stage]!.stalled += 1
-          holes[hole, default: (0, 0)].stalled += 1
-        }
+      rows[r].aging[StallsReport.bucketUpper.firstIndex { d <= $0 } ?? 4] += 1
+      guard let (hole, snoozed) = rule.classify(lead, at: input.now) else { return }
+      if snoozed {
+        rows[r].snoozed += 1
+        holes[hole, default: (0, 0)].snoozed += 1
+      } else {
+        rows[r].stalled += 1
+        holes[hole, default: (0, 0)].stalled += 1
       }
     }
-    stages = Transition.stages.map { rows[$0]! }
+    for i in input.leads.indices { tally(input.leads[i]) }
+    stages = rows
     blackHoles = BlackHole.allCases.map { h in
       (h, holes[h]?.stalled ?? 0, holes[h]?.snoozed ?? 0)
     }
