@@ -299,7 +299,7 @@ public final class Importer {
 
   /// Lowercased and trimmed.
   public static func normalizeEmail(_ s: String) -> String {
-    s.trimmingCharacters(in: .whitespaces).lowercased()
+    s.trimmingWhitespace.lowercased()
   }
 
   private func bucket(_ key: String) -> Int { Int(fnv1a(key) % UInt64(buckets)) }

@@ -167,7 +167,7 @@ public struct RowMapper {
     for (field, i) in columns {
       // Short (ragged) rows: missing cells are unknown.
       guard i < fields.count else { continue }
-      let raw = fields[i].trimmingCharacters(in: .whitespaces)
+      let raw = fields[i].trimmingWhitespace
       if raw.isEmpty { continue }
       let name = header[i]
       func bad(_ message: String) {

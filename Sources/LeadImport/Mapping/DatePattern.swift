@@ -85,7 +85,7 @@ public struct DatePattern: Sendable, Equatable, CustomStringConvertible {
   /// The instant `string` names, read in `timeZone` unless it carries an offset; nil when it
   /// does not match the pattern or is not a real date.
   public func date(from string: String, timeZone: TimeZone) -> Date? {
-    let s = Array(string.trimmingCharacters(in: .whitespaces).utf8)
+    let s = Array(string.trimmingWhitespace.utf8)
     var f = Fields()
     if iso {
       guard parseISO(s, &f) else { return nil }

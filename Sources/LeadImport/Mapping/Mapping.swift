@@ -131,7 +131,7 @@ public struct ImportMapping: Sendable, Equatable {
   public static func identity(header: [String]) -> ImportMapping {
     var m = ImportMapping(name: "canonical column names")
     for h in header {
-      let f = h.trimmingCharacters(in: .whitespaces).lowercased()
+      let f = h.trimmingWhitespace.lowercased()
       if CanonicalField.problem(f) == nil { m.map(f, to: [h]) }
     }
     return m
