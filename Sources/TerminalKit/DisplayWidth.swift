@@ -12,6 +12,13 @@ public enum DisplayWidth {
     let v = s.value
     if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
     if v < 0x300 { return 1 }
+    // Kana, CJK ideographs and Hangul syllables (letters all: no mark among them) are wide;
+    // answered before the general-category lookup, the costliest step of a Japanese board's frame.
+    if (0x3041...0x3096).contains(v) || (0x30A1...0x30FA).contains(v)
+      || (0x4E00...0x9FFF).contains(v) || (0xAC00...0xD7A3).contains(v)
+    {
+      return 2
+    }
     let p = s.properties
     switch p.generalCategory {
     case .nonspacingMark, .enclosingMark, .format: return 0
@@ -25,6 +32,7 @@ public enum DisplayWidth {
 
   /// Columns taken by a string (grapheme by grapheme: an emoji sequence counts once).
   public static func of(_ text: String) -> Int {
+    if isPrintableASCII(text) { return text.utf8.count }
     var total = 0
     for ch in text { total += of(ch) }
     return total
@@ -42,6 +50,12 @@ public enum DisplayWidth {
       }
     }
     return of(first)
+  }
+
+  /// Only bytes 0x20–0x7E: one column each, nothing to neutralise (most of a board's text).
+  static func isPrintableASCII(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
   }
 
   static func isWide(_ v: UInt32) -> Bool {
@@ -89,6 +103,7 @@ public enum DisplayWidth {
   /// `text` with control characters (escape sequences included) replaced by visible
   /// placeholders, so data can never drive the terminal.
   public static func inert(_ text: String) -> String {
+    if isPrintableASCII(text) { return text }
     var out = ""
     out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
     for s in text.unicodeScalars {

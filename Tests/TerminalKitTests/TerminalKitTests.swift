@@ -21,6 +21,21 @@ import Testing
     #expect(DisplayWidth.pad("12", to: 5, alignRight: true) == "   12")
   }
 
+  @Test func theFastPathsAgreeWithTheGeneralRule() {
+    // Kana, ideographs and Hangul are answered before the general-category lookup: letters all.
+    for range in [0x3041...0x3096, 0x30A1...0x30FA, 0x4E00...0x9FFF, 0xAC00...0xD7A3] {
+      for v in range {
+        let u = Unicode.Scalar(UInt32(v))!
+        #expect(u.properties.generalCategory == .otherLetter, "U+\(v)")
+        #expect(DisplayWidth.isWide(UInt32(v)) && DisplayWidth.of(u) == 2, "U+\(v)")
+      }
+    }
+    // A printable ASCII string is its length, and inert as it is; one control byte is not.
+    #expect(DisplayWidth.of("Acme Corp ~ 100%") == 16)
+    #expect(DisplayWidth.inert("a b") == "a b" && DisplayWidth.inert("a\u{7F}b") == "a\u{FFFD}b")
+    #expect(!DisplayWidth.isPrintableASCII("a\tb") && !DisplayWidth.isPrintableASCII("é"))
+  }
+
   @Test func inertTextShowsEscapes() {
     #expect(DisplayWidth.inert("a\u{1B}[2Jb") == "a␛[2Jb")
     #expect(DisplayWidth.inert("x\ny") == "x␊y")
