@@ -26,6 +26,11 @@ with open("over-long-line.jsonl", "w") as f:
     f.write(json.dumps({"id": "over", "type": "note", "at": "2026-11-02T09:00:00Z", "lead": "LONG", "text": "x" * 20_000_000}) + "\n")
     f.write(json.dumps({"id": "after", "type": "note", "at": "2026-11-02T09:00:01Z", "lead": "LONG", "text": "after the long line"}) + "\n")
     f.write(json.dumps({"id": "tail", "type": "note", "at": "2026-11-02T09:00:02Z", "lead": "LONG", "text": "y" * 2_000_000}))
+with open("crlf-at-limit.jsonl", "wb") as f:
+    # CRLF lines: exactly 1 MiB without the line ending (kept), one byte more (refused).
+    for i, size in (("fit", 1 << 20), ("over", (1 << 20) + 1)):
+        head = json.dumps({"id": i, "type": "note", "at": "2026-11-02T09:00:03Z", "lead": "LONG", "text": ""})
+        f.write((head[:-2] + "x" * (size - len(head)) + '"}\r\n').encode())
 PY
 "$BIN" init --db s.db >/dev/null
 tables_before=$(sqlite3 s.db "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master ORDER BY name)")

@@ -29,6 +29,11 @@ import Testing
     #expect(WhatIfSummary(alt) == WhatIfSummary(Self.plain()))
     #expect(FunnelReport(alt) == FunnelReport(Self.plain()))
     #expect(StallsReport(alt) == StallsReport(Self.plain()))
+    // The same leads stall, not only as many.
+    let rule = StallRule(playbook: .builtIn)
+    let stalled = { (i: ReportInput) in i.leads.compactMap { rule.evaluate($0, at: Self.end) } }
+    #expect(stalled(alt) == stalled(Self.plain()))
+    #expect(!stalled(alt).isEmpty)
   }
 
   @Test func higherThresholdGivesFewerMQLs() throws {

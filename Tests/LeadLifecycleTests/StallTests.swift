@@ -138,9 +138,14 @@ struct StallTests {
       again.of(.stalled).first?.payload == .stalled(stage: .sal, blackHole: .noContact, days: 15))
   }
 
-  @Test func classifyAgreesWithTheAlertAtEveryStageAndMoment() {
+  @Test func classifyAndTheAlertFollowTheRuleAtEveryStageAndMoment() {
+    // The rule written out independently of StallRule: an open lead of a funnel stage is
+    // stalled once it has been in the stage longer than the stage's window (the `windows`
+    // table above, in days), or is an opportunity past its close date; a snooze marks it.
     let rule = StallRule(playbook: .builtIn)
+    let window = Dictionary(uniqueKeysWithValues: Self.windows.map { ($0.stage, $0) })
     var checked = 0
+    var stalledSeen = 0
     for stage in Stage.allCases {
       for closeDay in [nil, 5.0, 400] {
         for snoozeDay in [nil, 20.0] {
@@ -151,16 +156,27 @@ struct StallTests {
           if let snoozeDay { s.snoozedUntil = Fixed.reference.plus(.days(snoozeDay)) }
           for day in stride(from: 0.0, through: 200, by: 0.5) {
             let now = Fixed.reference.plus(.days(day))
+            var stalled = false
+            if let w = window[stage] {
+              stalled =
+                day > Double(w.days) || (stage == .opportunity && closeDay.map { day > $0 } == true)
+            }
+            let snoozed = snoozeDay.map { day < $0 } ?? false
             let alert = rule.evaluate(s, at: now)
             let c = rule.classify(s, at: now)
-            #expect(c?.hole == alert?.blackHole, "\(stage) day \(day)")
-            #expect(c.map(\.snoozed) == alert.map { $0.snoozedUntil != nil }, "\(stage) day \(day)")
+            #expect((alert != nil) == stalled && (c != nil) == stalled, "\(stage) day \(day)")
+            #expect(c?.hole == (stalled ? window[stage]?.hole : nil), "\(stage) day \(day)")
+            #expect(alert?.blackHole == c?.hole)
+            #expect(c.map(\.snoozed) == (stalled ? snoozed : nil), "\(stage) day \(day)")
+            #expect(alert.map { $0.snoozedUntil != nil } == c.map(\.snoozed))
             checked += 1
+            if stalled { stalledSeen += 1 }
           }
         }
       }
     }
     #expect(checked == Stage.allCases.count * 6 * 401)
+    #expect(stalledSeen > 1000)
   }
 
   @Test func daysInStageRoundsDown() {

@@ -361,17 +361,17 @@ private struct FieldReader {
     }
   }
 
-  /// An id: a string, or a whole number that a double holds exactly, as its digits (CRM exports
+  /// An id: a string, or a whole number below 2^53 (which a double holds exactly), as its digits (CRM exports
   /// write numeric ids unquoted). A fraction or a number beyond 2^53 would silently become
   /// another id (12345678901234567891 reads as 12345678901234567168), so it is refused.
   mutating func identifier(_ key: String) throws(EventDecodingError) -> String? {
     guard case .number(let d)? = peek(key)?.kind else { return try string(key) }
     _ = take(key)
-    guard d.rounded() == d, abs(d) <= 9_007_199_254_740_992 else {
+    // Strictly below 2^53: 9007199254740993 parses as 2^53 itself, so 2^53 is ambiguous.
+    guard d.rounded() == d, abs(d) < 9_007_199_254_740_992 else {
+      let shown = d.rounded() == d && abs(d) < 9e18 ? String(Int64(d)) : JSON.formatNumber(d)
       throw EventDecodingError(
-        field: key,
-        message:
-          "\(JSON.formatNumber(d)) is not a whole number below 2^53: write the id as a string")
+        field: key, message: "\(shown) is not a whole number below 2^53: write the id as a string")
     }
     return String(Int64(d))
   }

@@ -195,6 +195,8 @@ struct LineReader: Sequence, IteratorProtocol {
   private var scanned = 0
   /// Bytes of an over-long line already read past, while looking for its end.
   private var skipped: Int?
+  /// Whether the last byte read past was a CR (the line may end in CRLF across the cut).
+  private var skippedCR = false
   private var done = false
 
   init(handle: FileHandle, limit: Int = LineReader.maxLineBytes) {
@@ -219,19 +221,21 @@ struct LineReader: Sequence, IteratorProtocol {
   mutating func next() -> Line? {
     while true {
       if let nl = buffer[scanned...].firstIndex(of: 0x0A) {
-        let length = (skipped ?? 0) + nl - start
+        // The length without the line ending: a CRLF line is as long as the same line in LF.
+        let cr = nl > start ? buffer[nl - 1] == 0x0D : (skipped != nil && skippedCR)
+        let length = (skipped ?? 0) + nl - start - (cr ? 1 : 0)
         defer {
           start = nl + 1
           scanned = start
           skipped = nil
         }
         if skipped != nil || length > limit { return .tooLong(bytes: length) }
-        var line = Array(buffer[start..<nl])
-        if line.last == 0x0D { line.removeLast() }
-        return .text(line)
+        return .text(Array(buffer[start..<(cr ? nl - 1 : nl)]))
       }
       scanned = buffer.count
-      if skipped != nil || buffer.count - start > limit {
+      // One byte over the limit may be the CR of a CRLF line that still fits.
+      if skipped != nil || buffer.count - start > limit + 1 {
+        if buffer.count > start { skippedCR = buffer[buffer.count - 1] == 0x0D }
         skipped = (skipped ?? 0) + buffer.count - start
         buffer.removeAll(keepingCapacity: true)
         start = 0
