@@ -77,21 +77,21 @@ public struct StallRule: Sendable {
   /// The alert for `lead` at `now`, or nil. A snoozed lead still gets its alert, marked with
   /// `snoozedUntil`, so reports can list it separately.
   public func evaluate(_ lead: LeadState, at now: Date) -> StallAlert? {
-    guard let (hole, snoozed) = classify(lead, at: now) else { return nil }
+    guard lead.isOpen, let hole = BlackHole.forStage(lead.stage) else { return nil }
     let days = lead.daysInStage(at: now)
-    var reason: String?
+    var reasons: [String] = []
     if pastWindow(lead, at: now), let window = playbook.stage(lead.stage).stallAfter {
-      reason = "\(days) d in \(lead.stage), window \(Int(window.days)) d"
+      reasons.append("\(days) d in \(lead.stage), window \(Int(window.days)) d")
     }
     if pastClose(lead, at: now), let close = lead.opportunity?.closeDate {
       let late = Int(now.timeIntervalSince(close) / 86400)
-      let pastClose = "close date \(ISO8601.formatDate(close)) passed \(late) d ago"
-      reason = reason.map { "\($0); \(pastClose)" } ?? pastClose
+      reasons.append("close date \(ISO8601.formatDate(close)) passed \(late) d ago")
     }
-    guard let reason else { return nil }
+    guard !reasons.isEmpty else { return nil }
     return StallAlert(
-      lead: lead.id, stage: lead.stage, blackHole: hole, days: days, reason: reason,
-      action: hole.suggestedAction, snoozedUntil: snoozed ? lead.snoozedUntil : nil)
+      lead: lead.id, stage: lead.stage, blackHole: hole, days: days,
+      reason: reasons.joined(separator: "; "), action: hole.suggestedAction,
+      snoozedUntil: lead.isSnoozed(at: now) ? lead.snoozedUntil : nil)
   }
 
   /// Whether `lead` is stalled at `now`, its black hole, and whether a snooze suppresses it:
